@@ -1,0 +1,204 @@
+"""The chapter 7 network as pure functions of one flat weight vector.
+
+Notation follows the book. For one input x (D features) the network computes
+
+    b_j = sum_i w_ji x_i + w_j,bias      hidden input
+    z_j = h(b_j),  h = sigmoid          hidden output
+    a_k = sum_j v_kj z_j + v_k,bias      output input
+    y_k = exp(a_k) / sum_l exp(a_l)     softmax output
+
+and is trained on the weighted mean cross entropy (the book's eq. 7-18 when
+every sample weight is equal)
+
+    E = - sum_n p_n sum_k t_nk log y_nk,     p_n = s_n / sum_m s_m,
+
+plus ``(l2 / 2)`` times the squared norm of every weight except the biases.
+
+All weights live in one flat vector ``theta`` in the book's order: the rows of
+W (shape (M, D+1)) and then the rows of V (shape (K, M+1)), the bias last in
+each row. ``W`` and ``V`` are views into ``theta``. Where the book appends a
+dummy input fixed at 1, the code slices the last column off instead, so X is
+never copied and may be sparse.
+
+In the code every per-sample vector of the book becomes a row of a matrix:
+``X`` is (N, D), ``B`` and ``Z`` are (N, M), ``A``, ``Y``, ``T`` are (N, K).
+"""
+
+import numpy as np
+from scipy.special import expit, log_softmax
+
+
+def n_weights(D, M, K):
+    """Number of entries of ``theta`` for D inputs, M hidden units, K outputs."""
+    return M * (D + 1) + K * (M + 1)
+
+
+def unpack(theta, D, M, K):
+    """Views of ``theta`` as the book's W, shape (M, D+1), and V, shape (K, M+1).
+
+    Parameters
+    ----------
+    theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
+        Flat weights, W rows then V rows, bias last in each row.
+
+    D, M, K : int
+        Inputs, hidden units and outputs.
+
+    Returns
+    -------
+    W : ndarray of shape (M, D + 1)
+        View of the hidden-layer weights.
+
+    V : ndarray of shape (K, M + 1)
+        View of the output-layer weights.
+    """
+    split = M * (D + 1)
+    W = theta[:split].reshape(M, D + 1)
+    V = theta[split:].reshape(K, M + 1)
+    return W, V
+
+
+def hidden_layer(W, X):
+    """Hidden outputs z = h(b), b = W x (bias last in W).
+
+    Parameters
+    ----------
+    W : ndarray of shape (M, D + 1)
+        Hidden-layer weights.
+
+    X : {ndarray, sparse matrix} of shape (N, D)
+        Inputs.
+
+    Returns
+    -------
+    Z : ndarray of shape (N, M)
+        Sigmoid outputs of the hidden units.
+    """
+    B = X @ W[:, :-1].T  # b_j = sum_i w_ji x_i
+    B += W[:, -1]  # ... + w_j,bias (the dummy input x_{D+1} = 1)
+    return expit(B, out=B)  # z_j = h(b_j), written over B
+
+
+def output_logits(V, Z):
+    """Output inputs a = V z (bias last in V), shape (N, K)."""
+    A = Z @ V[:, :-1].T  # a_k = sum_j v_kj z_j
+    A += V[:, -1]  # ... + v_k,bias (the dummy unit z_{M+1} = 1)
+    return A
+
+
+def log_probabilities(theta, X, M, K):
+    """log y, the log of the softmax outputs, computed without ``log(0)``.
+
+    Parameters
+    ----------
+    theta : ndarray
+        Flat weights.
+
+    X : {ndarray, sparse matrix} of shape (N, D)
+        Inputs.
+
+    M, K : int
+        Hidden units and outputs.
+
+    Returns
+    -------
+    log_Y : ndarray of shape (N, K)
+        ``log_softmax(a)``, finite for any finite weights.
+    """
+    W, V = unpack(theta, X.shape[1], M, K)
+    return log_softmax(output_logits(V, hidden_layer(W, X)), axis=1)
+
+
+def cross_entropy(log_Y, T, p):
+    """Weighted mean cross entropy E = -sum_n p_n sum_k t_nk log y_nk (eq. 7-18)."""
+    return -float(p @ np.einsum("nk,nk->n", T, log_Y))
+
+
+def l2_penalty(theta, D, M, K, l2):
+    """(l2 / 2) times the squared norm of the weights, biases excluded."""
+    if l2 == 0:
+        return 0.0
+    W, V = unpack(theta, D, M, K)
+    return 0.5 * l2 * float(np.sum(W[:, :-1] ** 2) + np.sum(V[:, :-1] ** 2))
+
+
+def objective(theta, X, T, p, l2, M):
+    """The training objective E(theta) alone, without its gradient.
+
+    Parameters are those of :func:`loss_and_gradient`.
+
+    Returns
+    -------
+    loss : float
+        Weighted mean cross entropy plus the L2 penalty.
+    """
+    D, K = X.shape[1], T.shape[1]
+    log_Y = log_probabilities(theta, X, M, K)
+    return cross_entropy(log_Y, T, p) + l2_penalty(theta, D, M, K, l2)
+
+
+def loss_and_gradient(theta, X, T, p, l2, M):
+    """The objective and its gradient by error back-propagation.
+
+    This one function is what every solver, :func:`skbackprop.backprop_gradient`
+    and :func:`skbackprop.numerical_gradient` evaluate, so the gradient that
+    is tested is the gradient that trains.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
+        Flat weights in the book's order.
+
+    X : {ndarray, sparse matrix} of shape (N, D)
+        Inputs, of the same floating dtype as ``theta``.
+
+    T : ndarray of shape (N, K)
+        One-hot (1-of-K) targets.
+
+    p : ndarray of shape (N,)
+        Sample weights normalised to sum to one (``1 / N`` each for the book).
+
+    l2 : float
+        L2 penalty on the weights, biases excluded.
+
+    M : int
+        Number of hidden units.
+
+    Returns
+    -------
+    loss : float
+        E(theta), the weighted mean cross entropy plus the L2 penalty.
+
+    gradient : ndarray, shape and dtype of ``theta``
+        dE/dtheta, laid out as ``theta`` (``unpack`` it to get dW, dV).
+    """
+    N, D = X.shape
+    K = T.shape[1]
+    W, V = unpack(theta, D, M, K)
+    gradient = np.empty_like(theta)
+    dW, dV = unpack(gradient, D, M, K)
+
+    # Forward pass.
+    Z = hidden_layer(W, X)  # z = h(W x)
+    log_Y = log_softmax(output_logits(V, Z), axis=1)  # log y, y = softmax(V z)
+    loss = cross_entropy(log_Y, T, p)  # E, eq. 7-18
+
+    # Backward pass. For softmax outputs with cross entropy the output error
+    # is simply delta2_k = y_k - t_k: the softmax Jacobian and the derivative
+    # of -log y cancel. Each sample's delta carries its weight p_n, which
+    # makes the sums below the (weighted) means over n that the book takes.
+    delta2 = np.exp(log_Y)
+    delta2 -= T  # delta2 = y - t
+    delta2 *= p[:, None]
+    dV[:, :-1] = delta2.T @ Z  # dE/dv_kj = delta2_k z_j
+    dV[:, -1] = delta2.sum(axis=0)  # ... with z_{M+1} = 1
+    delta1 = delta2 @ V[:, :-1]  # sum_k v_kj delta2_k
+    delta1 *= Z * (1.0 - Z)  # delta1_j = h'(b_j) sum_k ..., h' = z (1 - z)
+    dW[:, :-1] = (X.T @ delta1).T  # dE/dw_ji = delta1_j x_i
+    dW[:, -1] = delta1.sum(axis=0)  # ... with x_{D+1} = 1
+
+    if l2 != 0:
+        loss += l2_penalty(theta, D, M, K, l2)
+        dW[:, :-1] += l2 * W[:, :-1]
+        dV[:, :-1] += l2 * V[:, :-1]
+    return loss, gradient

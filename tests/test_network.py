@@ -1,0 +1,123 @@
+"""The math core against independent references."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skbackprop._network import (
+    loss_and_gradient,
+    n_weights,
+    objective,
+    unpack,
+)
+
+
+def naive_loss_and_gradient(theta, X, T, s, l2, M):
+    """Per-sample loop of the book's rules, with sample weights and L2."""
+    N, D = X.shape
+    K = T.shape[1]
+    W = theta[: M * (D + 1)].reshape(M, D + 1)
+    V = theta[M * (D + 1) :].reshape(K, M + 1)
+    dW, dV = np.zeros_like(W), np.zeros_like(V)
+    loss = 0.0
+    for n in range(N):
+        x = np.r_[X[n], 1.0]
+        z = np.r_[1 / (1 + np.exp(-(W @ x))), 1.0]
+        a = V @ z
+        y = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
+        loss -= s[n] * np.dot(T[n], np.log(y))
+        delta2 = y - T[n]
+        delta1 = z[:M] * (1 - z[:M]) * (V[:, :M].T @ delta2)
+        dV += s[n] * np.outer(delta2, z)
+        dW += s[n] * np.outer(delta1, x)
+    total = s.sum()
+    loss, dW, dV = loss / total, dW / total, dV / total
+    loss += 0.5 * l2 * (np.sum(W[:, :-1] ** 2) + np.sum(V[:, :-1] ** 2))
+    dW[:, :-1] += l2 * W[:, :-1]
+    dV[:, :-1] += l2 * V[:, :-1]
+    return loss, np.r_[dW.ravel(), dV.ravel()]
+
+
+def random_problem(rng, N=30, D=4, M=5, K=3, weighted=True):
+    X = rng.normal(size=(N, D))
+    T = np.eye(K)[rng.randint(K, size=N)]
+    s = rng.uniform(0, 3, size=N) if weighted else np.ones(N)
+    theta = rng.normal(0, 1.0, n_weights(D, M, K))
+    return theta, X, T, s
+
+
+@pytest.mark.parametrize("K", [2, 3, 5])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_vectorised_equals_per_sample_loop(K, weighted, l2):
+    rng = np.random.RandomState(K)
+    theta, X, T, s = random_problem(rng, K=K, weighted=weighted)
+    loss, gradient = loss_and_gradient(theta, X, T, s / s.sum(), l2, 5)
+    expected_loss, expected_gradient = naive_loss_and_gradient(theta, X, T, s, l2, 5)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-14)
+
+
+def test_gradient_equals_central_differences():
+    rng = np.random.RandomState(0)
+    theta, X, T, s = random_problem(rng)
+    p = s / s.sum()
+    _, gradient = loss_and_gradient(theta, X, T, p, 0.1, 5)
+    eps = 1e-6
+    numerical = np.empty_like(theta)
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        numerical[i] = (
+            objective(theta + e, X, T, p, 0.1, 5)
+            - objective(theta - e, X, T, p, 0.1, 5)
+        ) / (2 * eps)
+    np.testing.assert_allclose(gradient, numerical, rtol=1e-6, atol=1e-9)
+
+
+def test_loss_equals_objective_and_theta_is_untouched():
+    rng = np.random.RandomState(1)
+    theta, X, T, s = random_problem(rng)
+    before = theta.copy()
+    loss, _ = loss_and_gradient(theta, X, T, s / s.sum(), 0.2, 5)
+    assert loss == pytest.approx(objective(theta, X, T, s / s.sum(), 0.2, 5), rel=1e-14)
+    np.testing.assert_array_equal(theta, before)
+
+
+def test_unpack_gives_views_in_the_books_order():
+    theta = np.arange(n_weights(2, 3, 4), dtype=float)
+    W, V = unpack(theta, 2, 3, 4)
+    assert W.shape == (3, 3) and V.shape == (4, 4)
+    assert W[0, 2] == 2 and V[0, 0] == 9
+    W[1, 1] = -1
+    assert theta[4] == -1
+
+
+def test_sparse_input_gives_the_dense_result():
+    rng = np.random.RandomState(2)
+    theta, X, T, s = random_problem(rng)
+    X[X < 0.5] = 0
+    p = s / s.sum()
+    dense = loss_and_gradient(theta, X, T, p, 0.0, 5)
+    for fmt in (sp.csr_matrix, sp.csc_matrix, sp.csr_array):
+        sparse = loss_and_gradient(theta, fmt(X), T, p, 0.0, 5)
+        assert sparse[0] == pytest.approx(dense[0], rel=1e-12)
+        np.testing.assert_allclose(sparse[1], dense[1], rtol=1e-10, atol=1e-15)
+
+
+def test_float32_stays_float32():
+    rng = np.random.RandomState(3)
+    theta, X, T, s = random_problem(rng)
+    p = (s / s.sum()).astype(np.float32)
+    _, gradient = loss_and_gradient(
+        theta.astype(np.float32), X.astype(np.float32), T.astype(np.float32), p, 0.1, 5
+    )
+    assert gradient.dtype == np.float32
+
+
+def test_saturated_logits_give_a_finite_loss():
+    rng = np.random.RandomState(4)
+    theta, X, T, s = random_problem(rng)
+    theta *= 1e4
+    loss, gradient = loss_and_gradient(theta, X, T, s / s.sum(), 0.0, 5)
+    assert np.isfinite(loss) and np.isfinite(gradient).all()
