@@ -431,7 +431,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
             self,
             X,
             y,
-            accept_sparse=("csr", "csc"),
+            accept_sparse="csr",
             dtype=_FLOAT_DTYPES,
             reset=reset,
         )
@@ -492,7 +492,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         X_val = validate_data(
             self,
             X_val,
-            accept_sparse=("csr", "csc"),
+            accept_sparse="csr",
             dtype=_FLOAT_DTYPES,
             reset=False,
         )
@@ -644,7 +644,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
     def _validate_prediction_input(self, X):
         check_is_fitted(self)
         X = validate_data(
-            self, X, accept_sparse=("csr", "csc"), dtype=_FLOAT_DTYPES, reset=False
+            self, X, accept_sparse="csr", dtype=_FLOAT_DTYPES, reset=False
         )
         return self._as_weights_dtype(X)
 

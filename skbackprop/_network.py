@@ -22,10 +22,14 @@ never copied and may be sparse.
 
 In the code every per-sample vector of the book becomes a row of a matrix:
 ``X`` is (N, D), ``B`` and ``Z`` are (N, M), ``A``, ``Y``, ``T`` are (N, K).
+Large N is processed in blocks of rows (:mod:`skbackprop._row_blocks`): the
+sums over n of the book become sums over blocks of sums over their rows.
 """
 
 import numpy as np
-from scipy.special import expit, log_softmax
+from scipy.special import expit
+
+from ._row_blocks import map_over_blocks, sum_over_blocks
 
 
 def n_weights(D, M, K):
@@ -86,6 +90,28 @@ def output_logits(V, Z):
     return A
 
 
+def log_softmax(A):
+    """log y_k = a_k - log sum_l exp(a_l), row by row, in place and stably.
+
+    The same as ``scipy.special.log_softmax(A, axis=1)`` (the tests check
+    it), written out because SciPy's costs about 50 microseconds per call in
+    dispatch alone, a third of a whole epoch of the book's small network.
+
+    Parameters
+    ----------
+    A : ndarray of shape (N, K)
+        Output inputs a; overwritten.
+
+    Returns
+    -------
+    log_Y : ndarray of shape (N, K)
+        ``A`` itself, now holding log y.
+    """
+    A -= A.max(axis=1, keepdims=True)  # shift: exp never overflows
+    A -= np.log(np.exp(A).sum(axis=1, keepdims=True))
+    return A
+
+
 def log_probabilities(theta, X, M, K):
     """log y, the log of the softmax outputs, computed without ``log(0)``.
 
@@ -103,15 +129,20 @@ def log_probabilities(theta, X, M, K):
     Returns
     -------
     log_Y : ndarray of shape (N, K)
-        ``log_softmax(a)``, finite for any finite weights.
+        log y, finite for any finite weights.
     """
     W, V = unpack(theta, X.shape[1], M, K)
-    return log_softmax(output_logits(V, hidden_layer(W, X)), axis=1)
+
+    def block(rows, out):
+        out[:] = log_softmax(output_logits(V, hidden_layer(W, X[rows])))
+
+    log_Y = np.empty((X.shape[0], K), dtype=theta.dtype)
+    return map_over_blocks(block, X.shape[0], M, log_Y)
 
 
 def cross_entropy(log_Y, T, p):
     """Weighted mean cross entropy E = -sum_n p_n sum_k t_nk log y_nk (eq. 7-18)."""
-    return -float(p @ np.einsum("nk,nk->n", T, log_Y))
+    return -float(p @ (T * log_Y).sum(axis=1))
 
 
 def l2_penalty(theta, D, M, K, l2):
@@ -137,6 +168,98 @@ def objective(theta, X, T, p, l2, M):
     return cross_entropy(log_Y, T, p) + l2_penalty(theta, D, M, K, l2)
 
 
+# The smallest normal number of each float type: a row sum of exp(a) below it
+# has lost precision.
+_TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float32, np.float64)}
+
+
+def _softmax_parts(A):
+    """exp(a), its row sums S and log S, so that y = exp(a) / S.
+
+    First as the book writes it; if an exp(a) overflows, or every exp(a) of a
+    row underflows, ``A`` is shifted in place by its row maxima (which changes
+    neither y nor the loss) and they are computed again.
+    """
+    with np.errstate(over="ignore", divide="ignore"):  # both handled below
+        expA = np.exp(A)
+        S = expA.sum(axis=1)
+        log_S = np.log(S)
+    if S.min() >= _TINY[A.dtype] and np.isfinite(log_S.sum()):
+        return expA, S, log_S
+    A -= A.max(axis=1, keepdims=True)
+    np.exp(A, out=expA)
+    expA.sum(axis=1, out=S)
+    return expA, S, np.log(S, out=log_S)
+
+
+def _product_into(A, B, out):
+    """out = A @ B, with no temporary when both are dense."""
+    if isinstance(B, np.ndarray):
+        np.matmul(A, B, out=out)
+    else:  # sparse X on the right: (X.T @ A.T).T
+        out[...] = (B.T @ A.T).T
+
+
+def backpropagate(W, V, X, T, p, gradient):
+    """Forward and backward pass over some samples; the book's rules.
+
+    Writes these samples' share of the gradient into ``gradient`` and returns
+    their share of the loss, so that summing over all the samples (in blocks)
+    gives E and its gradient.
+
+    Parameters
+    ----------
+    W, V : ndarray
+        The book's weights, shapes (M, D+1) and (K, M+1).
+
+    X : {ndarray, CSR matrix} of shape (n, D)
+        Inputs of these samples.
+
+    T : ndarray of shape (n, K)
+        One-hot targets.
+
+    p : ndarray of shape (n,)
+        The samples' normalised weights (summing to one over *all* samples).
+
+    gradient : ndarray of shape (M * (D + 1) + K * (M + 1),)
+        Receives this block's dE/dtheta (overwritten, not added to).
+
+    Returns
+    -------
+    loss : float
+        -sum_n p_n sum_k t_nk log y_nk over these samples.
+    """
+    D = X.shape[1]
+    M, K = W.shape[0], V.shape[0]
+    dW, dV = unpack(gradient, D, M, K)
+
+    # Forward pass.
+    Z = X @ W[:, :-1].T  # b_j = sum_i w_ji x_i
+    Z += W[:, -1]  # ... + w_j,bias (the dummy input x_{D+1} = 1)
+    expit(Z, out=Z)  # z_j = h(b_j), written over b
+    A = Z @ V[:, :-1].T  # a_k = sum_j v_kj z_j
+    A += V[:, -1]  # ... + v_k,bias (the dummy unit z_{M+1} = 1)
+    expA, S, log_S = _softmax_parts(A)  # y_k = exp(a_k) / S
+    # E = -sum_n p_n sum_k t_nk log y_nk = sum_n p_n (log S_n - sum_k t_nk a_nk)
+    pT = T * p[:, None]
+    loss = float(p @ log_S - np.vdot(pT, A))  # eq. 7-18
+
+    # Backward pass. For softmax outputs with cross entropy the output error
+    # is simply delta2_k = y_k - t_k: the softmax Jacobian and the derivative
+    # of -log y cancel. Each sample's delta carries its weight p_n, which
+    # makes the sums below the (weighted) means over n that the book takes.
+    delta2 = np.multiply(expA, (p / S)[:, None], out=expA)  # p_n y_nk
+    delta2 -= pT  # p_n (y_nk - t_nk)
+    np.matmul(delta2.T, Z, out=dV[:, :-1])  # dE/dv_kj = delta2_k z_j
+    dV[:, -1] = delta2.sum(axis=0)  # ... with z_{M+1} = 1
+    delta1 = delta2 @ V[:, :-1]  # sum_k v_kj delta2_k
+    delta1 *= Z  # delta1_j = h'(b_j) sum_k ..., with h'(b) = z (1 - z)
+    delta1 *= 1.0 - Z
+    _product_into(delta1.T, X, dW[:, :-1])  # dE/dw_ji = delta1_j x_i
+    dW[:, -1] = delta1.sum(axis=0)  # ... with x_{D+1} = 1
+    return loss
+
+
 def loss_and_gradient(theta, X, T, p, l2, M):
     """The objective and its gradient by error back-propagation.
 
@@ -150,7 +273,7 @@ def loss_and_gradient(theta, X, T, p, l2, M):
         Flat weights in the book's order.
 
     X : {ndarray, sparse matrix} of shape (N, D)
-        Inputs, of the same floating dtype as ``theta``.
+        Inputs, of the same floating dtype as ``theta``; sparse X must be CSR.
 
     T : ndarray of shape (N, K)
         One-hot (1-of-K) targets.
@@ -175,29 +298,14 @@ def loss_and_gradient(theta, X, T, p, l2, M):
     N, D = X.shape
     K = T.shape[1]
     W, V = unpack(theta, D, M, K)
+
+    def block(rows, gradient):
+        return backpropagate(W, V, X[rows], T[rows], p[rows], gradient)
+
     gradient = np.empty_like(theta)
-    dW, dV = unpack(gradient, D, M, K)
-
-    # Forward pass.
-    Z = hidden_layer(W, X)  # z = h(W x)
-    log_Y = log_softmax(output_logits(V, Z), axis=1)  # log y, y = softmax(V z)
-    loss = cross_entropy(log_Y, T, p)  # E, eq. 7-18
-
-    # Backward pass. For softmax outputs with cross entropy the output error
-    # is simply delta2_k = y_k - t_k: the softmax Jacobian and the derivative
-    # of -log y cancel. Each sample's delta carries its weight p_n, which
-    # makes the sums below the (weighted) means over n that the book takes.
-    delta2 = np.exp(log_Y)
-    delta2 -= T  # delta2 = y - t
-    delta2 *= p[:, None]
-    dV[:, :-1] = delta2.T @ Z  # dE/dv_kj = delta2_k z_j
-    dV[:, -1] = delta2.sum(axis=0)  # ... with z_{M+1} = 1
-    delta1 = delta2 @ V[:, :-1]  # sum_k v_kj delta2_k
-    delta1 *= Z * (1.0 - Z)  # delta1_j = h'(b_j) sum_k ..., h' = z (1 - z)
-    dW[:, :-1] = (X.T @ delta1).T  # dE/dw_ji = delta1_j x_i
-    dW[:, -1] = delta1.sum(axis=0)  # ... with x_{D+1} = 1
-
+    loss = sum_over_blocks(block, N, M, gradient)
     if l2 != 0:
+        dW, dV = unpack(gradient, D, M, K)
         loss += l2_penalty(theta, D, M, K, l2)
         dW[:, :-1] += l2 * W[:, :-1]
         dV[:, :-1] += l2 * V[:, :-1]

@@ -34,15 +34,17 @@ def test_integer_weights_equal_repeated_rows(data):
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
 
 
-@pytest.mark.parametrize("solver", ["gd", "lbfgs"])
-def test_zero_weight_equals_removing_the_row(data, solver):
+@pytest.mark.parametrize(
+    "params", [dict(solver="gd"), dict(solver="lbfgs", l2=0.01)], ids=["gd", "lbfgs"]
+)
+def test_zero_weight_equals_removing_the_row(data, params):
     X, y = data
     weights = np.ones(len(y))
     weights[[3, 10, 11]] = 0
     keep = weights > 0
     np.testing.assert_allclose(
-        fit(X, y, weights, solver=solver)._theta,
-        fit(X[keep], y[keep], solver=solver)._theta,
+        fit(X, y, weights, **params)._theta,
+        fit(X[keep], y[keep], **params)._theta,
         rtol=1e-10,
     )
 

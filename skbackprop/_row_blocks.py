@@ -1,0 +1,138 @@
+"""Row blocks: run per-sample work on blocks of rows, on every core.
+
+Large data sets are processed in blocks of rows, so that the (rows, M)
+hidden-layer arrays stay small enough to live in cache and the memory of a fit
+does not grow with N x M. Blocks run on a thread pool (NumPy and BLAS release
+the GIL), with BLAS held to one thread each so that the elementwise work, which
+NumPy runs on a single core, is spread over the cores too.
+
+Sums over blocks are deterministic: block ``b`` always adds into lane
+``b % N_LANES`` in block order, and the lanes are added in order at the end,
+whatever the number of threads. So the same data give bit-identical sums on
+one core or many, in a joblib worker or not.
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+# About 2**18 hidden activations per block (2 MiB in float64): measured fastest
+# against 4x larger blocks on the 200,000 x 100, M = 256 benchmark.
+ELEMENTS_PER_BLOCK = 2**18
+MIN_ROWS_PER_BLOCK = 256
+N_LANES = 4
+
+_pool = None
+_controller = None
+
+
+def rows_per_block(width):
+    """Rows in a block whose widest per-row array has ``width`` columns."""
+    return max(MIN_ROWS_PER_BLOCK, ELEMENTS_PER_BLOCK // max(width, 1))
+
+
+def row_blocks(n_rows, width):
+    """The blocks of rows, as slices, for arrays ``width`` columns wide."""
+    step = rows_per_block(width)
+    return [slice(start, min(start + step, n_rows)) for start in range(0, n_rows, step)]
+
+
+def _thread_controller():
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller
+
+
+def n_threads():
+    """Threads to use: the cores we may run on, capped by the BLAS limit.
+
+    A BLAS limit set by the caller (``threadpoolctl.threadpool_limits``, or
+    joblib in its worker processes) is respected.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    blas = [
+        lib.num_threads
+        for lib in _thread_controller().select(user_api="blas").lib_controllers
+    ]
+    return max(1, min([cores, *blas]))
+
+
+def _run(tasks, threads):
+    """Call every task, on ``threads`` threads with single-threaded BLAS."""
+    global _pool
+    if threads <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    if _pool is None or _pool._max_workers < threads:
+        _pool = ThreadPoolExecutor(max_workers=threads)
+    with _thread_controller().limit(limits=1, user_api="blas"):
+        futures = [_pool.submit(task) for task in tasks]
+        return [future.result() for future in futures]
+
+
+def sum_over_blocks(block_function, n_rows, width, out):
+    """Sum ``block_function`` over the row blocks, deterministically.
+
+    Parameters
+    ----------
+    block_function : callable
+        ``(rows, buffer) -> float``: writes the block's array contribution
+        into ``buffer`` (overwriting it) and returns its scalar contribution.
+
+    n_rows : int
+        Number of rows N.
+
+    width : int
+        Widest per-row array of a block (sets the block size).
+
+    out : ndarray
+        Receives the summed array contributions (overwritten).
+
+    Returns
+    -------
+    total : float
+        The sum of the scalar contributions.
+    """
+    if n_rows <= rows_per_block(width):
+        return block_function(slice(0, n_rows), out)
+    blocks = row_blocks(n_rows, width)
+    n_lanes = min(N_LANES, len(blocks))
+    sums = [out] + [np.empty_like(out) for _ in range(n_lanes - 1)]
+
+    def lane_task(lane):
+        def task():
+            total = 0.0
+            scratch = None
+            for i, rows in enumerate(blocks[lane::n_lanes]):
+                if i == 0:
+                    total += block_function(rows, sums[lane])
+                    continue
+                if scratch is None:
+                    scratch = np.empty_like(out)
+                total += block_function(rows, scratch)
+                sums[lane] += scratch
+            return total
+
+        return task
+
+    totals = _run([lane_task(lane) for lane in range(n_lanes)], n_threads())
+    for lane_sum in sums[1:]:
+        out += lane_sum
+    return float(sum(totals))
+
+
+def map_over_blocks(block_function, n_rows, width, out):
+    """Fill ``out`` block by block: ``block_function(rows, out[rows])``."""
+    blocks = row_blocks(n_rows, width)
+
+    def task(rows):
+        return lambda: block_function(rows, out[rows])
+
+    _run([task(rows) for rows in blocks], n_threads())
+    return out
