@@ -28,7 +28,7 @@ from ._network import (
     output_logits,
     unpack,
 )
-from ._solvers import HeavyBall, full_batch_epoch, mini_batch_epoch, minimize_lbfgs
+from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
 from ._stopping import NoImprovementStopper
 from ._training import (
     DivergenceCheck,
@@ -334,10 +334,13 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
                     X, labels, sample_weight, rng
                 )
             theta = self._theta.copy()
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(theta, X, labels, sample_weight, validation)
-            else:
-                self._fit_epochs(theta, X, labels, sample_weight, validation, rng)
+            # Overflow on the way to divergence is not a warning here: the
+            # divergence check turns it into an error that says what to do.
+            with np.errstate(over="ignore", invalid="ignore"):
+                if self.solver == "lbfgs":
+                    self._fit_lbfgs(theta, X, labels, sample_weight, validation)
+                else:
+                    self._fit_epochs(theta, X, labels, sample_weight, validation, rng)
             self._theta = theta
         return self
 
@@ -413,10 +416,15 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
             if first_call:
                 self._initialize(X, rng)
             theta = self._theta.copy()
-            check_divergence = self._divergence_check(theta, X, labels, sample_weight)
-            epoch = self._epoch_function(X, labels, sample_weight, rng)
-            loss = epoch(theta)
+            epoch = self._epoch(X, labels, sample_weight, rng)
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = epoch(theta, last=True)
+            check_divergence = DivergenceCheck(
+                self.learning_rate, self.classes_.shape[0]
+            )
+            check_divergence.set_start_loss(epoch.start_loss)
             check_divergence(loss, theta)
+            self._velocity = epoch.optimizer.velocity
             self.loss_curve_.append(loss)
             self.best_loss_ = min(self.best_loss_, loss)
             self.n_iter_ += 1
@@ -535,30 +543,20 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         l2, M = self.l2, self.n_hidden
         return lambda theta: loss_and_gradient(theta, X, T, p, l2, M)
 
-    def _divergence_check(self, theta, X, labels, sample_weight):
-        K = self.classes_.shape[0]
-        T = one_hot(labels, K, X.dtype)
-        p = sample_weight / sample_weight.sum()
-        start_loss = objective(theta, X, T, p, self.l2, self.n_hidden)
-        return DivergenceCheck(self.learning_rate, start_loss, K)
-
-    def _epoch_function(self, X, labels, sample_weight, rng):
+    def _epoch(self, X, labels, sample_weight, rng):
         """One epoch of the chosen first-order solver."""
         velocity = None if self._velocity is None else self._velocity.copy()
         optimizer = HeavyBall(self.learning_rate, self.momentum, velocity)
-        if self.solver == "gd":
-            epoch = full_batch_epoch(
-                self._objective(X, labels, sample_weight), optimizer
-            )
-        else:
-            epoch = self._mini_batch_epoch(X, labels, sample_weight, rng, optimizer)
-
-        def epoch_with_velocity(theta):
-            loss = epoch(theta)
-            self._velocity = optimizer.velocity
-            return loss
-
-        return epoch_with_velocity
+        if self.solver == "sgd":
+            return self._mini_batch_epoch(X, labels, sample_weight, rng, optimizer)
+        T = one_hot(labels, self.classes_.shape[0], X.dtype)
+        p = sample_weight / sample_weight.sum()
+        l2, M = self.l2, self.n_hidden
+        return FullBatchEpoch(
+            lambda theta: loss_and_gradient(theta, X, T, p, l2, M),
+            lambda theta: objective(theta, X, T, p, l2, M),
+            optimizer,
+        )
 
     def _mini_batch_epoch(self, X, labels, sample_weight, rng, optimizer):
         if sp.issparse(X):
@@ -573,32 +571,34 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
             return rng.permutation(N) if self.shuffle else None
 
         batch_size = min(self.batch_size, N)
-        return mini_batch_epoch(batch, sample_weight, batch_size, order, optimizer)
+        return MiniBatchEpoch(batch, sample_weight, batch_size, order, optimizer)
 
     def _fit_epochs(self, theta, X, labels, sample_weight, validation, rng):
         history = self._history(validation)
         stopper = NoImprovementStopper(self.tol, self.n_iter_no_change)
+        epoch = self._epoch(X, labels, sample_weight, rng)
         n_epochs = run_epochs(
-            self._epoch_function(X, labels, sample_weight, rng),
+            epoch,
             theta,
             max_iter=self.max_iter,
             stopper=stopper,
             history=history,
             validation=validation,
             early_stopping=self.early_stopping,
-            check_divergence=self._divergence_check(theta, X, labels, sample_weight),
+            check_divergence=DivergenceCheck(
+                self.learning_rate, self.classes_.shape[0]
+            ),
             first_epoch=self.n_iter_,
             verbose=self.verbose,
         )
+        self._velocity = epoch.optimizer.velocity
         self.best_loss_ = stopper.best_loss
         self.n_iter_ += n_epochs
         self.t_ += n_epochs * X.shape[0]
 
     def _fit_lbfgs(self, theta, X, labels, sample_weight, validation):
         history = self._history(validation)
-        check_divergence = DivergenceCheck(
-            self.learning_rate, np.inf, self.classes_.shape[0]
-        )
+        check_divergence = DivergenceCheck(self.learning_rate, self.classes_.shape[0])
 
         def after_iteration(x, loss):
             check_divergence(loss, x)

@@ -29,7 +29,7 @@ sums over n of the book become sums over blocks of sums over their rows.
 import numpy as np
 from scipy.special import expit
 
-from ._row_blocks import map_over_blocks, sum_over_blocks
+from ._row_blocks import map_over_blocks, scratch, sum_over_blocks
 
 
 def n_weights(D, M, K):
@@ -194,8 +194,10 @@ def _softmax_parts(A):
 
 def _product_into(A, B, out):
     """out = A @ B, with no temporary when both are dense."""
-    if isinstance(B, np.ndarray):
+    if isinstance(A, np.ndarray) and isinstance(B, np.ndarray):
         np.matmul(A, B, out=out)
+    elif isinstance(B, np.ndarray):  # sparse X on the left
+        out[...] = A @ B
     else:  # sparse X on the right: (X.T @ A.T).T
         out[...] = (B.T @ A.T).T
 
@@ -229,12 +231,13 @@ def backpropagate(W, V, X, T, p, gradient):
     loss : float
         -sum_n p_n sum_k t_nk log y_nk over these samples.
     """
-    D = X.shape[1]
+    n, D = X.shape
     M, K = W.shape[0], V.shape[0]
     dW, dV = unpack(gradient, D, M, K)
 
     # Forward pass.
-    Z = X @ W[:, :-1].T  # b_j = sum_i w_ji x_i
+    Z = scratch("Z", (n, M), W.dtype)
+    _product_into(X, W[:, :-1].T, Z)  # b_j = sum_i w_ji x_i
     Z += W[:, -1]  # ... + w_j,bias (the dummy input x_{D+1} = 1)
     expit(Z, out=Z)  # z_j = h(b_j), written over b
     A = Z @ V[:, :-1].T  # a_k = sum_j v_kj z_j
@@ -252,9 +255,9 @@ def backpropagate(W, V, X, T, p, gradient):
     delta2 -= pT  # p_n (y_nk - t_nk)
     np.matmul(delta2.T, Z, out=dV[:, :-1])  # dE/dv_kj = delta2_k z_j
     dV[:, -1] = delta2.sum(axis=0)  # ... with z_{M+1} = 1
-    delta1 = delta2 @ V[:, :-1]  # sum_k v_kj delta2_k
-    delta1 *= Z  # delta1_j = h'(b_j) sum_k ..., with h'(b) = z (1 - z)
-    delta1 *= 1.0 - Z
+    delta1 = np.matmul(delta2, V[:, :-1], out=scratch("delta1", (n, M), W.dtype))
+    delta1 *= Z  # delta1_j = h'(b_j) sum_k v_kj delta2_k, with h'(b) = z (1 - z)
+    delta1 *= np.subtract(1.0, Z, out=Z)  # (Z is not needed after this)
     _product_into(delta1.T, X, dW[:, :-1])  # dE/dw_ji = delta1_j x_i
     dW[:, -1] = delta1.sum(axis=0)  # ... with x_{D+1} = 1
     return loss

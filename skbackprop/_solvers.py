@@ -51,43 +51,55 @@ class HeavyBall:
         theta += self.velocity
 
 
-def full_batch_epoch(loss_and_gradient, optimizer):
-    """Build the gd epoch: one step on all the data.
+class FullBatchEpoch:
+    """The gd epoch: one step on all the data.
 
-    The returned function moves ``theta`` and returns the loss *after* the
-    step, the book's ``err_train``. That loss comes with the gradient at the
-    new weights, which the next epoch steps along, so an epoch costs one
-    forward and one backward pass.
+    Calling it moves ``theta`` and returns the loss *after* the step, the
+    book's ``err_train``. That loss comes with the gradient at the new
+    weights, which the next epoch steps along, so an epoch costs one forward
+    and one backward pass; the last epoch (``last=True``) skips the backward
+    pass it would not use.
 
     Parameters
     ----------
     loss_and_gradient : callable
         ``theta -> (loss, gradient)`` on the training data.
 
+    loss : callable
+        ``theta -> loss`` on the training data (forward pass only).
+
     optimizer : HeavyBall
         The update rule.
 
-    Returns
-    -------
-    epoch : callable
-        ``theta -> loss``, moving ``theta`` in place.
+    Attributes
+    ----------
+    start_loss : float
+        The loss at the weights before the first step.
     """
-    cache = {}
 
-    def epoch(theta):
-        if "gradient" not in cache:
-            _, cache["gradient"] = loss_and_gradient(theta)
-        optimizer.step(theta, cache["gradient"])
-        loss, cache["gradient"] = loss_and_gradient(theta)
+    def __init__(self, loss_and_gradient, loss, optimizer):
+        self.loss_and_gradient = loss_and_gradient
+        self.loss = loss
+        self.optimizer = optimizer
+        self.start_loss = None
+        self._gradient = None
+
+    def __call__(self, theta, last=False):
+        if self._gradient is None:
+            self.start_loss, self._gradient = self.loss_and_gradient(theta)
+        self.optimizer.step(theta, self._gradient)
+        if last:
+            self._gradient = None
+            return self.loss(theta)
+        loss, self._gradient = self.loss_and_gradient(theta)
         return loss
 
-    return epoch
 
+class MiniBatchEpoch:
+    """The sgd epoch: one step per mini-batch, one pass over the data.
 
-def mini_batch_epoch(
-    batch_loss_and_gradient, sample_weight, batch_size, order, optimizer
-):
-    """Build the sgd epoch: one step per mini-batch, one pass over the data.
+    Calling it moves ``theta`` and returns the weight-averaged mean of the
+    batch losses, each taken before its step.
 
     Parameters
     ----------
@@ -109,33 +121,44 @@ def mini_batch_epoch(
     optimizer : HeavyBall
         The update rule.
 
-    Returns
-    -------
-    epoch : callable
-        ``theta -> loss``, moving ``theta`` in place; the loss is the
-        weight-averaged mean of the batch losses, each taken before its step.
+    Attributes
+    ----------
+    start_loss : float
+        The first batch's loss at the weights before the first step.
     """
-    n_samples = sample_weight.shape[0]
 
-    def epoch(theta):
-        permutation = order()
+    def __init__(
+        self, batch_loss_and_gradient, sample_weight, batch_size, order, optimizer
+    ):
+        self.batch_loss_and_gradient = batch_loss_and_gradient
+        self.sample_weight = sample_weight
+        self.batch_size = batch_size
+        self.order = order
+        self.optimizer = optimizer
+        self.start_loss = None
+
+    def __call__(self, theta, last=False):
+        n_samples = self.sample_weight.shape[0]
+        permutation = self.order()
         total_loss = 0.0
         total_weight = 0.0
-        for start in range(0, n_samples, batch_size):
-            rows = slice(start, min(start + batch_size, n_samples))
+        for start in range(0, n_samples, self.batch_size):
+            rows = slice(start, min(start + self.batch_size, n_samples))
             if permutation is not None:
                 rows = permutation[rows]
-            weight = sample_weight[rows]
+            weight = self.sample_weight[rows]
             batch_weight = float(weight.sum())
             if batch_weight == 0:
                 continue
-            loss, gradient = batch_loss_and_gradient(theta, rows, weight / batch_weight)
-            optimizer.step(theta, gradient)
+            loss, gradient = self.batch_loss_and_gradient(
+                theta, rows, weight / batch_weight
+            )
+            if self.start_loss is None:
+                self.start_loss = loss
+            self.optimizer.step(theta, gradient)
             total_loss += batch_weight * loss
             total_weight += batch_weight
         return total_loss / total_weight
-
-    return epoch
 
 
 def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):

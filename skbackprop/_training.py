@@ -67,17 +67,19 @@ class DivergenceCheck:
     learning_rate : float
         Named in the message.
 
-    start_loss : float
-        The objective at the starting weights (``np.inf`` checks finiteness
-        only).
-
     K : int
         Number of classes.
     """
 
-    def __init__(self, learning_rate, start_loss, K):
+    def __init__(self, learning_rate, K):
         self.learning_rate = learning_rate
-        self.limit = DIVERGENCE_FACTOR * max(start_loss, np.log(K))
+        self.log_K = float(np.log(K))
+        self.limit = np.inf
+
+    def set_start_loss(self, start_loss):
+        """Fix the limit from the loss at the starting weights."""
+        if start_loss is not None and np.isfinite(start_loss):
+            self.limit = DIVERGENCE_FACTOR * max(start_loss, self.log_K)
 
     def __call__(self, loss, theta):
         # theta @ theta is finite exactly when no weight is inf, nan or
@@ -137,8 +139,10 @@ def run_epochs(
 
     Parameters
     ----------
-    epoch : callable
-        ``theta -> loss``: one epoch of a solver, moving ``theta`` in place.
+    epoch : FullBatchEpoch or MiniBatchEpoch
+        ``epoch(theta, last) -> loss``: one epoch of a solver, moving
+        ``theta`` in place; ``epoch.start_loss`` is the loss at the
+        starting weights.
 
     theta : ndarray
         Flat weights, trained in place.
@@ -177,7 +181,9 @@ def run_epochs(
     n_epochs = 0
     stopped = False
     for n_epochs in range(1, max_iter + 1):
-        loss = epoch(theta)
+        loss = epoch(theta, last=n_epochs == max_iter)
+        if n_epochs == 1:
+            check_divergence.set_start_loss(epoch.start_loss)
         check_divergence(loss, theta)
         validation_loss = history.record(
             first_epoch + n_epochs, loss, validation, theta, verbose

@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._initialization import initial_weights
 from skbackprop._network import loss_and_gradient
-from skbackprop._solvers import HeavyBall, mini_batch_epoch
+from skbackprop._solvers import HeavyBall, MiniBatchEpoch
 
 
 def quiet_fit(clf, *args, **kwargs):
@@ -83,7 +83,7 @@ def test_sgd_epoch_visits_every_sample_once():
         return 1.0, np.zeros_like(theta)
 
     rng = np.random.RandomState(0)
-    epoch = mini_batch_epoch(
+    epoch = MiniBatchEpoch(
         batch, np.ones(10), 3, lambda: rng.permutation(10), HeavyBall(0.1, 0.0)
     )
     epoch(np.zeros(2))
@@ -98,7 +98,7 @@ def test_sgd_epoch_loss_is_the_weighted_mean_of_batch_losses():
         return next(losses), np.zeros_like(theta)
 
     weights = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 0.0])
-    epoch = mini_batch_epoch(batch, weights, 3, lambda: None, HeavyBall(0.1, 0.0))
+    epoch = MiniBatchEpoch(batch, weights, 3, lambda: None, HeavyBall(0.1, 0.0))
     assert epoch(np.zeros(2)) == pytest.approx((3 * 1.0 + 1.0 * 4.0) / 4.0)
 
 
