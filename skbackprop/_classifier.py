@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_is_fitted,
     validate_data,
 )
@@ -319,7 +320,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
                     raise ValueError(
                         "BackpropClassifier needs samples of at least 2 classes "
                         "in the data, but the data contains only one class: "
-                        f"{classes[0]!r}."
+                        f"{classes[0]!s}."
                     )
                 self.classes_ = classes
             sample_weight = self._sample_weight(X, y, sample_weight)
@@ -497,15 +498,18 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         self.t_ = 0
 
     def _validation_set(self, X_val, y_val):
-        X_val = validate_data(
-            self,
-            X_val,
-            accept_sparse="csr",
-            dtype=_FLOAT_DTYPES,
-            reset=False,
+        checked = check_array(
+            X_val, accept_sparse="csr", dtype=_FLOAT_DTYPES, input_name="X_val"
         )
+        if checked.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X_val has {checked.shape[1]} features, but BackpropClassifier "
+                f"is expecting {self.n_features_in_} features as input."
+            )
+        validate_data(self, X_val, reset=False, skip_check_array=True)  # names
+        X_val = checked
         X_val = self._as_weights_dtype(X_val)
-        y_val = np.asarray(y_val)
+        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
         if y_val.ndim != 1 or y_val.shape[0] != X_val.shape[0]:
             raise ValueError(
                 f"y_val must be 1-D with one label per row of X_val "

@@ -104,11 +104,18 @@ def n_threads():
 
 
 def _run(tasks, threads):
-    """Call every task, on ``threads`` threads with single-threaded BLAS."""
-    if threads <= 1 or len(tasks) <= 1:
+    """Call every task, on ``threads`` threads, each block with one-thread BLAS.
+
+    Several blocks always run with BLAS held to one thread, even on one
+    thread, because BLAS may round differently with more threads: so a block
+    gives the same bits whether it runs alone or beside others.
+    """
+    if len(tasks) <= 1:
         return [task() for task in tasks]
     pool = _enter(threads)
     try:
+        if threads <= 1:
+            return [task() for task in tasks]
         futures = [pool.submit(task) for task in tasks]
         return [future.result() for future in futures]
     finally:
@@ -118,7 +125,7 @@ def _run(tasks, threads):
 def _enter(threads):
     global _pool, _active_calls, _blas_limit
     with _lock:
-        if _pool is None or _pool._max_workers < threads:
+        if threads > 1 and (_pool is None or _pool._max_workers < threads):
             _pool = ThreadPoolExecutor(max_workers=threads)
         if _active_calls == 0:
             _blas_limit = _thread_controller().limit(limits=1, user_api="blas")
