@@ -47,25 +47,36 @@ def measure(model, dtype):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main():
-    print(
-        "| dtype | ours peak | MLP peak | ours / MLP | target | ours in N x M buffers "
-        "| budget X + 2.5 N x M |"
+HEADER = (
+    "| dtype | ours peak | MLP peak | ours / MLP | target | ours in N x M buffers "
+    "| budget X + 2.5 N x M |\n| --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def format_row(result):
+    mib = 2**20
+    ours, mlp = result["ours"], result["MLP"]
+    budget = ours["X"] + 2.5 * ours["NM"]
+    return (
+        f"| {result['dtype']} | {ours['peak'] / mib:.0f} MiB | "
+        f"{mlp['peak'] / mib:.0f} MiB | **{result['ratio']:.2f}** | <= 0.7 | "
+        f"{ours['peak'] / ours['NM']:.2f} | {budget / mib:.0f} MiB |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+
+
+def main():
+    print(HEADER)
     results = []
     for dtype in ("float64", "float32"):
         ours, mlp = measure("ours", dtype), measure("MLP", dtype)
-        mib = 2**20
-        ratio = ours["peak"] / mlp["peak"]
-        budget = ours["X"] + 2.5 * ours["NM"]
-        print(
-            f"| {dtype} | {ours['peak'] / mib:.0f} MiB | {mlp['peak'] / mib:.0f} MiB | "
-            f"**{ratio:.2f}** | <= 0.7 | {ours['peak'] / ours['NM']:.2f} | "
-            f"{budget / mib:.0f} MiB |",
-            flush=True,
-        )
-        results.append({"dtype": dtype, "ours": ours, "MLP": mlp, "ratio": ratio})
+        result = {
+            "dtype": dtype,
+            "ours": ours,
+            "MLP": mlp,
+            "ratio": ours["peak"] / mlp["peak"],
+        }
+        print(format_row(result), flush=True)
+        results.append(result)
     return results
 
 

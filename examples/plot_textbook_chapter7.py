@@ -1,15 +1,15 @@
 """
-======================================
+========================================
 The textbook's chapter 7 run, reproduced
-======================================
+========================================
 
 Three Gaussian classes in the plane, the first 100 points to train on and the
 last 100 to test on; a network with M = 2 sigmoid hidden units and K = 3
 softmax outputs, trained by 1000 full-batch steps of steepest descent with
 learning rate 1 from the book's initial weights. The script prints the final
 losses and accuracies (the book's 0.20843 / 0.26837 and 0.92 / 0.90) and draws
-the learning curves and the decision regions with the 0.8 and 0.9 probability
-contours over the test points.
+the learning curves, the trajectories of the 15 weights, and the decision
+regions with the 0.8 and 0.9 probability contours over the test points.
 
 Run it as a script to also save the figure::
 
@@ -24,6 +24,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier, make_textbook_data
@@ -53,11 +54,25 @@ print(
 )
 
 # %%
-# Learning curves and decision regions
-# ------------------------------------
+# The weight trajectories
+# -----------------------
+# The book also records every weight after every step (``wv_hist``).
+# ``partial_fit`` takes exactly one of those steps per call, so the same run,
+# one step at a time, gives the trajectories.
+stepper = clone(clf)
+history = []
+for _ in range(1000):
+    stepper.partial_fit(X_train, y_train, classes=[0, 1, 2])
+    history.append(np.r_[stepper.W_.ravel(), stepper.V_.ravel()])
+history = np.array(history)
+assert np.allclose(stepper.W_, clf.W_, rtol=1e-10)  # the same run
+
+# %%
+# Learning curves, weights and decision regions
+# ---------------------------------------------
 # ``loss_curve_`` is the book's ``err_train`` and ``validation_loss_curve_``
 # its ``err_test``: the mean cross entropy after each step.
-fig, (ax_loss, ax_regions) = plt.subplots(1, 2, figsize=(11, 4.5))
+fig, (ax_loss, ax_weights, ax_regions) = plt.subplots(1, 3, figsize=(15, 4.5))
 ax_loss.plot(clf.loss_curve_, "k", label="training")
 ax_loss.plot(clf.validation_loss_curve_, "cornflowerblue", label="test")
 ax_loss.set_xlabel("step")
@@ -65,10 +80,16 @@ ax_loss.set_ylabel("mean cross entropy")
 ax_loss.legend()
 ax_loss.grid(True)
 
+ax_weights.plot(history[:, :6], "k", linewidth=0.8)
+ax_weights.plot(history[:, 6:], "cornflowerblue", linewidth=0.8)
+ax_weights.set_xlabel("step")
+ax_weights.set_title("weights: W (black), V (blue)")
+ax_weights.grid(True)
+
 x0, x1 = np.meshgrid(np.linspace(-3, 3, 120), np.linspace(-3, 3, 120))
 grid = np.c_[x0.ravel(), x1.ravel()]
 proba = clf.predict_proba(grid)
-colors = ["cornflowerblue", "gray", "white"]
+colors = ["cornflowerblue", "gray", "khaki"]
 for k in range(3):
     ax_regions.contourf(
         x0,
@@ -87,7 +108,7 @@ for k in range(3):
         linewidths=0.8,
     )
     ax_regions.clabel(contour, fmt="%.1f", fontsize=8)
-for k, marker_color in enumerate(["cornflowerblue", "gray", "white"]):
+for k, marker_color in enumerate(colors):
     ax_regions.plot(
         X_test[y_test == k, 0],
         X_test[y_test == k, 1],

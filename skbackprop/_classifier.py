@@ -58,7 +58,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         Notes); 64 and 128 did no better there and were slower.
 
     learning_rate : float, default=1.0
-        alpha, the step size of ``"gd"`` and ``"sgd"``; ignored by
+        The book's alpha, the step size of ``"gd"`` and ``"sgd"``; ignored by
         ``"lbfgs"``. On standardised features the mean cross entropy of this
         network is smooth enough that 1.0 (the book's value) is stable;
         2 and 4 gave no better scores on the benchmark sets.
@@ -85,9 +85,9 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
 
     l2 : float, default=0.0
         L2 penalty: ``(l2 / 2) * ||w||^2`` over every weight except the
-        biases is added to the loss. 0 is the book. (scikit-learn's
+        biases is added to the loss. 0 is the book. scikit-learn's
         ``MLPClassifier`` calls its penalty ``alpha``; here alpha is the
-        book's learning rate, so the penalty is ``l2``.)
+        book's learning rate, so the penalty is ``l2``.
 
     init : {"glorot", "normal"}, default="glorot"
         ``"glorot"``: weights uniform in Glorot and Bengio's range for each
@@ -663,7 +663,8 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            log y_k for each class, in the order of ``classes_``.
+            The log probability log y_k of each class, in the order of
+            ``classes_``.
         """
         X = self._validate_prediction_input(X)
         return log_probabilities(self._theta, X, self.n_hidden, self.classes_.shape[0])

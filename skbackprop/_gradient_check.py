@@ -47,10 +47,10 @@ def backprop_gradient(clf, X, y, sample_weight=None):
     Returns
     -------
     dW : ndarray of shape (M, D + 1)
-        dE/dw_ji, bias last.
+        The derivatives dE/dw_ji, bias last.
 
     dV : ndarray of shape (K, M + 1)
-        dE/dv_kj, bias last.
+        The derivatives dE/dv_kj, bias last.
 
     Examples
     --------

@@ -1,0 +1,49 @@
+"""
+=====================================
+Early stopping on the validation loss
+=====================================
+
+With few samples and many hidden units the training loss keeps falling while
+the loss on held-out data turns up. ``early_stopping=True`` watches the
+validation loss (``X_val, y_val`` when given, otherwise a stratified
+``validation_fraction`` of the training data), stops once it has not improved
+for ``n_iter_no_change`` epochs, and returns the weights of its best epoch.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import make_classification
+
+from skbackprop import BackpropClassifier
+
+X, y = make_classification(
+    n_samples=160, n_features=30, n_informative=5, flip_y=0.15, random_state=0
+)
+X_train, y_train, X_val, y_val = X[:100], y[:100], X[100:], y[100:]
+
+clf = BackpropClassifier(
+    n_hidden=32,
+    learning_rate=2.0,
+    early_stopping=True,
+    n_iter_no_change=50,
+    max_iter=5000,
+    random_state=0,
+)
+clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+best = int(np.argmin(clf.validation_loss_curve_))
+print(
+    f"stopped after {clf.n_iter_} epochs; best epoch {best + 1}, "
+    f"validation loss {clf.best_loss_:.4f}, "
+    f"validation accuracy {clf.score(X_val, y_val):.3f}"
+)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 4))
+ax.plot(clf.loss_curve_, "k", label="training loss")
+ax.plot(clf.validation_loss_curve_, "cornflowerblue", label="validation loss")
+ax.axvline(best, color="gray", linestyle="--", label="weights returned")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean cross entropy")
+ax.legend()
+fig.tight_layout()

@@ -1,0 +1,33 @@
+"""numpydoc validation of every public docstring."""
+
+import pytest
+
+numpydoc_validate = pytest.importorskip("numpydoc.validate")
+
+PUBLIC = [
+    "skbackprop.BackpropClassifier",
+    "skbackprop.BackpropClassifier.fit",
+    "skbackprop.BackpropClassifier.partial_fit",
+    "skbackprop.BackpropClassifier.predict",
+    "skbackprop.BackpropClassifier.predict_proba",
+    "skbackprop.BackpropClassifier.predict_log_proba",
+    "skbackprop.make_textbook_data",
+    "skbackprop.backprop_gradient",
+    "skbackprop.numerical_gradient",
+]
+
+# Checks we do not hold every docstring to: a "See Also" and an "Examples"
+# section on every method, an extended summary on short docstrings, and
+# unnamed single return values (we name them, as scikit-learn does).
+IGNORED = {"SA01", "EX01", "ES01", "RT02"}
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_docstring_is_valid_numpydoc(name):
+    result = numpydoc_validate.validate(name)
+    errors = [
+        f"{code}: {message}"
+        for code, message in result["errors"]
+        if code not in IGNORED
+    ]
+    assert not errors, "\n".join(errors)
