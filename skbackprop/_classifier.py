@@ -7,20 +7,20 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._initialization import initial_weights
+from ._inputs import (
+    FLOAT_DTYPES,
+    check_validation_data,
+    combined_sample_weight,
+    encode_labels,
+    stratified_hold_out,
+)
 from ._network import (
     hidden_layer,
     log_probabilities,
@@ -38,8 +38,6 @@ from ._training import (
     one_hot,
     run_epochs,
 )
-
-_FLOAT_DTYPES = (np.float64, np.float32)
 
 
 class BackpropClassifier(ClassifierMixin, BaseEstimator):
@@ -441,7 +439,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
             X,
             y,
             accept_sparse="csr",
-            dtype=_FLOAT_DTYPES,
+            dtype=FLOAT_DTYPES,
             reset=reset,
         )
         check_classification_targets(y)
@@ -452,40 +450,12 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         return X.astype(self._theta.dtype, copy=False)
 
     def _encode_labels(self, y, name):
-        """Indices of ``y`` in ``classes_``; an unknown label is an error."""
-        labels = np.searchsorted(self.classes_, y)
-        labels = np.minimum(labels, self.classes_.shape[0] - 1)
-        unknown = self.classes_[labels] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"{name} contains labels not in classes_ "
-                f"{self.classes_.tolist()!r}: {np.unique(y[unknown]).tolist()!r}."
-            )
-        return labels
+        return encode_labels(self.classes_, y, name)
 
     def _sample_weight(self, X, y, sample_weight):
-        """Sample weights times class weights, validated, in X's dtype."""
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
+        return combined_sample_weight(
+            X, y, sample_weight, self.class_weight, self.classes_
         )
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                unknown = set(self.class_weight) - set(self.classes_.tolist())
-                if unknown:
-                    raise ValueError(
-                        f"class_weight names classes not in the data: "
-                        f"{sorted(unknown, key=str)!r}; the classes are "
-                        f"{self.classes_.tolist()!r}."
-                    )
-            sample_weight *= compute_sample_weight(self.class_weight, y).astype(
-                X.dtype, copy=False
-            )
-            if sample_weight.sum() == 0:
-                raise ValueError(
-                    "The sample weights times class_weight sum to zero; no "
-                    "sample is left to train on."
-                )
-        return sample_weight
 
     def _initialize(self, X, rng):
         """Fresh weights and empty history."""
@@ -498,43 +468,16 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         self.t_ = 0
 
     def _validation_set(self, X_val, y_val):
-        checked = check_array(
-            X_val, accept_sparse="csr", dtype=_FLOAT_DTYPES, input_name="X_val"
-        )
-        if checked.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X_val has {checked.shape[1]} features, but BackpropClassifier "
-                f"is expecting {self.n_features_in_} features as input."
-            )
-        validate_data(self, X_val, reset=False, skip_check_array=True)  # names
-        X_val = checked
+        X_val, y_val = check_validation_data(self, X_val, y_val)
         X_val = self._as_weights_dtype(X_val)
-        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-        if y_val.ndim != 1 or y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"y_val must be 1-D with one label per row of X_val "
-                f"({X_val.shape[0]}); got shape {y_val.shape}."
-            )
         labels = self._encode_labels(y_val, "y_val")
         p = np.full(X_val.shape[0], 1.0 / X_val.shape[0], dtype=X_val.dtype)
         return ValidationSet(X_val, labels, p, self.n_hidden, self.classes_.shape[0])
 
     def _hold_out(self, X, labels, sample_weight, rng):
-        """Split off a stratified validation set for early stopping."""
-        X, X_val, labels, labels_val, sample_weight, weight_val = train_test_split(
-            X,
-            labels,
-            sample_weight,
-            test_size=self.validation_fraction,
-            stratify=labels,
-            random_state=rng,
+        X, labels, sample_weight, X_val, labels_val, p_val = stratified_hold_out(
+            X, labels, sample_weight, self.validation_fraction, rng
         )
-        if weight_val.sum() == 0:
-            raise ValueError(
-                "The validation set held out for early stopping has zero total "
-                "sample weight; pass X_val, y_val or change validation_fraction."
-            )
-        p_val = weight_val / weight_val.sum()
         validation = ValidationSet(
             X_val, labels_val, p_val, self.n_hidden, self.classes_.shape[0]
         )
@@ -647,9 +590,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
 
     def _validate_prediction_input(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=_FLOAT_DTYPES, reset=False
-        )
+        X = validate_data(self, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False)
         return self._as_weights_dtype(X)
 
     def predict_log_proba(self, X):

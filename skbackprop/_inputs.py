@@ -1,0 +1,94 @@
+"""Checks of the data given to fit and partial_fit, with messages that name
+the problem."""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def encode_labels(classes, y, name):
+    """Indices of the labels ``y`` in the sorted ``classes``.
+
+    A label not among the classes is a ``ValueError`` naming it and ``name``.
+    """
+    labels = np.searchsorted(classes, y)
+    labels = np.minimum(labels, classes.shape[0] - 1)
+    unknown = classes[labels] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"{name} contains labels not in classes_ "
+            f"{classes.tolist()!r}: {np.unique(y[unknown]).tolist()!r}."
+        )
+    return labels
+
+
+def combined_sample_weight(X, y, sample_weight, class_weight, classes):
+    """Sample weights times class weights: validated, a new array, X's dtype."""
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
+    )
+    if class_weight is None:
+        return sample_weight
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight names classes not in the data: "
+                f"{sorted(unknown, key=str)!r}; the classes are "
+                f"{classes.tolist()!r}."
+            )
+    sample_weight *= compute_sample_weight(class_weight, y).astype(X.dtype, copy=False)
+    if sample_weight.sum() == 0:
+        raise ValueError(
+            "The sample weights times class_weight sum to zero; no sample is "
+            "left to train on."
+        )
+    return sample_weight
+
+
+def check_validation_data(estimator, X_val, y_val):
+    """X_val and y_val checked as X and y are, with errors that name them."""
+    checked = check_array(
+        X_val, accept_sparse="csr", dtype=FLOAT_DTYPES, input_name="X_val"
+    )
+    if checked.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X_val has {checked.shape[1]} features, but "
+            f"{type(estimator).__name__} is expecting {estimator.n_features_in_} "
+            "features as input."
+        )
+    validate_data(estimator, X_val, reset=False, skip_check_array=True)  # names
+    y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+    if y_val.ndim != 1 or y_val.shape[0] != checked.shape[0]:
+        raise ValueError(
+            f"y_val must be 1-D with one label per row of X_val "
+            f"({checked.shape[0]}); got shape {y_val.shape}."
+        )
+    return checked, y_val
+
+
+def stratified_hold_out(X, labels, sample_weight, fraction, rng):
+    """Split off a stratified share of the training data for early stopping.
+
+    Returns
+    -------
+    X, labels, sample_weight : the rest, to train on.
+    X_val, labels_val, p_val : the held-out share, with normalised weights.
+    """
+    X, X_val, labels, labels_val, sample_weight, weight_val = train_test_split(
+        X,
+        labels,
+        sample_weight,
+        test_size=fraction,
+        stratify=labels,
+        random_state=rng,
+    )
+    if weight_val.sum() == 0:
+        raise ValueError(
+            "The validation set held out for early stopping has zero total "
+            "sample weight; pass X_val, y_val or change validation_fraction."
+        )
+    return X, labels, sample_weight, X_val, labels_val, weight_val / weight_val.sum()
