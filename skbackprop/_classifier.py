@@ -1,6 +1,6 @@
 """BackpropClassifier: the estimator shell around the chapter 7 network."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,6 +29,7 @@ from ._network import (
     output_logits,
     unpack,
 )
+from ._row_blocks import parallel_session, row_blocks
 from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
 from ._stopping import NoImprovementStopper
 from ._training import (
@@ -335,7 +336,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
             theta = self._theta.copy()
             # Overflow on the way to divergence is not a warning here: the
             # divergence check turns it into an error that says what to do.
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"), self._cores(X):
                 if self.solver == "lbfgs":
                     self._fit_lbfgs(theta, X, labels, sample_weight, validation)
                 else:
@@ -456,6 +457,13 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         return combined_sample_weight(
             X, y, sample_weight, self.class_weight, self.classes_
         )
+
+    def _cores(self, X):
+        """Hold BLAS to one thread for the fit if its blocks run on threads."""
+        rows = X.shape[0] if self.solver != "sgd" else min(self.batch_size, X.shape[0])
+        if len(row_blocks(rows, self.n_hidden)) > 1:
+            return parallel_session()
+        return nullcontext()
 
     def _initialize(self, X, rng):
         """Fresh weights and empty history."""
