@@ -142,11 +142,11 @@ def large():
             "ours float32": lambda epochs: lambda: ours(M, 0.1, epochs).fit(X32, y),
         },
         short=1,
-        long=3,
+        long=4,
         repeats=3,
         extra={
-            "floor": lambda: [floor.gemms_and_activations() for _ in range(2)],
-            "gemms": lambda: [floor.gemms() for _ in range(2)],
+            "floor": lambda: [floor.gemms_and_activations() for _ in range(3)],
+            "gemms": lambda: [floor.gemms() for _ in range(3)],
         },
     )
     rows.append(
