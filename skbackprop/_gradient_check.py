@@ -56,10 +56,18 @@ def backprop_gradient(clf, X, y, sample_weight=None):
     --------
     >>> from skbackprop import BackpropClassifier, backprop_gradient
     >>> from skbackprop import make_textbook_data
+    >>> import numpy as np
+    >>> from skbackprop import numerical_gradient
     >>> X, y = make_textbook_data()
-    >>> clf = BackpropClassifier(n_hidden=2, max_iter=10, tol=0, random_state=0)
-    >>> clf = clf.fit(X, y)  # doctest: +SKIP
-    >>> dW, dV = backprop_gradient(clf, X, y)  # doctest: +SKIP
+    >>> clf = BackpropClassifier(n_hidden=2, init="normal", init_scale=1.0,
+    ...                          max_iter=1, random_state=0)
+    >>> clf = clf.fit(X, y)  # one step: a ConvergenceWarning, by design
+    >>> dW, dV = backprop_gradient(clf, X, y)
+    >>> dW.shape, dV.shape
+    ((2, 3), (3, 3))
+    >>> nW, nV = numerical_gradient(clf, X, y)
+    >>> bool(np.allclose(dW, nW, atol=1e-6) and np.allclose(dV, nV, atol=1e-6))
+    True
     """
     theta, X, T, p = _problem(clf, X, y, sample_weight)
     _, gradient = loss_and_gradient(theta, X, T, p, clf.l2, clf.n_hidden)
