@@ -142,11 +142,11 @@ def large():
             "ours float32": lambda epochs: lambda: ours(M, 0.1, epochs).fit(X32, y),
         },
         short=1,
-        long=4,
+        long=6,
         repeats=3,
         extra={
-            "floor": lambda: [floor.gemms_and_activations() for _ in range(3)],
-            "gemms": lambda: [floor.gemms() for _ in range(3)],
+            "floor": lambda: [floor.gemms_and_activations() for _ in range(5)],
+            "gemms": lambda: [floor.gemms() for _ in range(5)],
         },
     )
     rows.append(
