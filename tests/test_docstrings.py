@@ -14,6 +14,7 @@ PUBLIC = [
     "skbackprop.make_textbook_data",
     "skbackprop.backprop_gradient",
     "skbackprop.numerical_gradient",
+    "skbackprop.incremental.fit_chunks",
 ]
 
 # Checks we do not hold every docstring to: a "See Also" and an "Examples"
