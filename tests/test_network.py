@@ -1,5 +1,7 @@
 """The math core against independent references."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -121,3 +123,21 @@ def test_saturated_logits_give_a_finite_loss():
     theta *= 1e4
     loss, gradient = loss_and_gradient(theta, X, T, s / s.sum(), 0.0, 5)
     assert np.isfinite(loss) and np.isfinite(gradient).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [10, 100_000])
+def test_sigmoid_equals_expit_without_warnings(dtype, size):
+    from scipy.special import expit
+
+    from skbackprop._network import sigmoid
+
+    rng = np.random.RandomState(0)
+    B = (rng.normal(size=size) * 30).astype(dtype)
+    B[:6] = [-1e4, -100, -1e-3, 0, 100, 1e4]
+    expected = expit(B.astype(np.float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Z = sigmoid(B.copy())
+    assert Z.dtype == dtype
+    np.testing.assert_allclose(Z, expected, rtol=4 * np.finfo(dtype).eps, atol=1e-30)
