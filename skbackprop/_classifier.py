@@ -4,7 +4,6 @@ from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
@@ -492,11 +491,17 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         return X, labels, sample_weight, validation
 
     def _objective(self, X, labels, sample_weight):
-        """``theta -> (loss, gradient)`` on the whole training data."""
+        """The objective on the whole training data, as two functions.
+
+        ``theta -> (loss, gradient)`` and ``theta -> loss`` (forward only).
+        """
         T = one_hot(labels, self.classes_.shape[0], X.dtype)
         p = sample_weight / sample_weight.sum()
         l2, M = self.l2, self.n_hidden
-        return lambda theta: loss_and_gradient(theta, X, T, p, l2, M)
+        return (
+            lambda theta: loss_and_gradient(theta, X, T, p, l2, M),
+            lambda theta: objective(theta, X, T, p, l2, M),
+        )
 
     def _epoch(self, X, labels, sample_weight, rng):
         """One epoch of the chosen first-order solver."""
@@ -504,18 +509,9 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         optimizer = HeavyBall(self.learning_rate, self.momentum, velocity)
         if self.solver == "sgd":
             return self._mini_batch_epoch(X, labels, sample_weight, rng, optimizer)
-        T = one_hot(labels, self.classes_.shape[0], X.dtype)
-        p = sample_weight / sample_weight.sum()
-        l2, M = self.l2, self.n_hidden
-        return FullBatchEpoch(
-            lambda theta: loss_and_gradient(theta, X, T, p, l2, M),
-            lambda theta: objective(theta, X, T, p, l2, M),
-            optimizer,
-        )
+        return FullBatchEpoch(*self._objective(X, labels, sample_weight), optimizer)
 
     def _mini_batch_epoch(self, X, labels, sample_weight, rng, optimizer):
-        if sp.issparse(X):
-            X = X.tocsr()  # row slices of CSR are cheap
         T = one_hot(labels, self.classes_.shape[0], X.dtype)
         l2, M, N = self.l2, self.n_hidden, X.shape[0]
 
@@ -567,7 +563,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
 
         start = len(history.loss_curve)
         result = minimize_lbfgs(
-            self._objective(X, labels, sample_weight),
+            self._objective(X, labels, sample_weight)[0],
             theta,
             self.max_iter,
             self.tol,

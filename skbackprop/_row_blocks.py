@@ -199,15 +199,15 @@ def sum_over_blocks(block_function, n_rows, width, out):
     def lane_task(lane):
         def task():
             total = 0.0
-            scratch = None
+            block_sum = None
             for i, rows in enumerate(blocks[lane::n_lanes]):
                 if i == 0:
                     total += block_function(rows, sums[lane])
                     continue
-                if scratch is None:
-                    scratch = np.empty_like(out)
-                total += block_function(rows, scratch)
-                sums[lane] += scratch
+                if block_sum is None:
+                    block_sum = np.empty_like(out)
+                total += block_function(rows, block_sum)
+                sums[lane] += block_sum
             return total
 
         return task
