@@ -4,18 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import quiet_fit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbackprop import BackpropClassifier, make_textbook_data
-
-
-def quiet_fit(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
 
 
 def test_default_pipeline_classifies_iris(iris):

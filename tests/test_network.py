@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import central_differences
 
 from skbackprop._network import (
     loss_and_gradient,
@@ -65,15 +66,7 @@ def test_gradient_equals_central_differences():
     theta, X, T, s = random_problem(rng)
     p = s / s.sum()
     _, gradient = loss_and_gradient(theta, X, T, p, 0.1, 5)
-    eps = 1e-6
-    numerical = np.empty_like(theta)
-    for i in range(theta.size):
-        e = np.zeros_like(theta)
-        e[i] = eps
-        numerical[i] = (
-            objective(theta + e, X, T, p, 0.1, 5)
-            - objective(theta - e, X, T, p, 0.1, 5)
-        ) / (2 * eps)
+    numerical = central_differences(lambda t: objective(t, X, T, p, 0.1, 5), theta)
     np.testing.assert_allclose(gradient, numerical, rtol=1e-6, atol=1e-9)
 
 
@@ -141,3 +134,16 @@ def test_sigmoid_equals_expit_without_warnings(dtype, size):
         Z = sigmoid(B.copy())
     assert Z.dtype == dtype
     np.testing.assert_allclose(Z, expected, rtol=4 * np.finfo(dtype).eps, atol=1e-30)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e3, 1e5])
+def test_log_softmax_equals_scipys(scale):
+    from scipy.special import log_softmax as scipy_log_softmax
+
+    from skbackprop._network import log_softmax
+
+    A = np.random.RandomState(5).normal(size=(40, 4)) * scale
+    expected = scipy_log_softmax(A, axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(log_softmax(A.copy()), expected, rtol=1e-12)

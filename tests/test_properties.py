@@ -1,11 +1,9 @@
 """Property-based tests (hypothesis), bounded so the suite stays fast."""
 
-import warnings
-
 import numpy as np
+from _helpers import central_differences, quiet_fit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier
 from skbackprop._network import loss_and_gradient, n_weights, objective
@@ -37,22 +35,8 @@ def problems(draw):
 def test_backpropagated_gradient_equals_central_differences(problem):
     theta, X, T, p, l2, M = problem
     _, gradient = loss_and_gradient(theta, X, T, p, l2, M)
-    eps = 1e-6
-    numerical = np.empty_like(theta)
-    for i in range(theta.size):
-        step = np.zeros_like(theta)
-        step[i] = eps
-        numerical[i] = (
-            objective(theta + step, X, T, p, l2, M)
-            - objective(theta - step, X, T, p, l2, M)
-        ) / (2 * eps)
+    numerical = central_differences(lambda t: objective(t, X, T, p, l2, M), theta)
     np.testing.assert_allclose(gradient, numerical, rtol=1e-5, atol=1e-7)
-
-
-def quiet_fit(clf, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y, **kwargs)
 
 
 @st.composite

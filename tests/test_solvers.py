@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import quiet_fit
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -14,12 +15,6 @@ from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._initialization import initial_weights
 from skbackprop._network import loss_and_gradient
 from skbackprop._solvers import HeavyBall, MiniBatchEpoch
-
-
-def quiet_fit(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
 
 
 def test_heavy_ball_is_the_rule_written_out():

@@ -1,20 +1,12 @@
 """Early stopping, partial_fit and warm_start."""
 
-import warnings
-
 import numpy as np
 import pytest
+from _helpers import quiet_fit
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._network import cross_entropy, log_probabilities
-
-
-def quiet_fit(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
 
 
 @pytest.fixture
