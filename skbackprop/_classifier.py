@@ -20,14 +20,8 @@ from ._inputs import (
     encode_labels,
     stratified_hold_out,
 )
-from ._network import (
-    hidden_layer,
-    log_probabilities,
-    loss_and_gradient,
-    objective,
-    output_logits,
-    unpack,
-)
+from ._network import log_probabilities, softmax_outputs, unpack
+from ._objective import Objective, loss_and_gradient
 from ._row_blocks import parallel_session, row_blocks
 from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
 from ._stopping import NoImprovementStopper
@@ -497,11 +491,8 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         """
         T = one_hot(labels, self.classes_.shape[0], X.dtype)
         p = sample_weight / sample_weight.sum()
-        l2, M = self.l2, self.n_hidden
-        return (
-            lambda theta: loss_and_gradient(theta, X, T, p, l2, M),
-            lambda theta: objective(theta, X, T, p, l2, M),
-        )
+        training_objective = Objective(X, T, p, self.l2, self.n_hidden)
+        return training_objective.loss_and_gradient, training_objective.loss
 
     def _epoch(self, X, labels, sample_weight, rng):
         """One epoch of the chosen first-order solver."""
@@ -598,7 +589,7 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         return self._as_weights_dtype(X)
 
     def predict_log_proba(self, X):
-        """Log of the class probabilities, from ``log_softmax`` (never ``log(0)``).
+        """Log of the class probabilities, computed as a - log S (never ``log(0)``).
 
         Parameters
         ----------
@@ -627,7 +618,8 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        return np.exp(self.predict_log_proba(X))
+        X = self._validate_prediction_input(X)
+        return softmax_outputs(self._theta, X, self.n_hidden, self.classes_.shape[0])
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -642,10 +634,8 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels from ``classes_``.
         """
-        X = self._validate_prediction_input(X)
-        W, V = self._weights()
-        A = output_logits(V, hidden_layer(W, X))
-        return self.classes_[A.argmax(axis=1)]
+        most_probable = self.predict_log_proba(X).argmax(axis=1)
+        return self.classes_[most_probable]
 
     # ------------------------------------------------------------------
     # Weights, derived from the flat vector

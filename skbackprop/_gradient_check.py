@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import loss_and_gradient, objective, unpack
+from ._network import objective, unpack
+from ._objective import loss_and_gradient
 from ._training import one_hot
 
 

@@ -29,12 +29,12 @@ sums over n of the book become sums over blocks of sums over their rows.
 import numpy as np
 from scipy.special import expit
 
-from ._row_blocks import map_over_blocks, scratch, sum_over_blocks
+from ._row_blocks import map_over_blocks, scratch
 
-try:  # built from _sigmoid.c at install time where a C compiler is found
-    from ._sigmoid import sigmoid_inplace as _compiled_sigmoid
+try:  # built from _kernels.c at install time where a C compiler is found
+    from . import _kernels
 except ImportError:  # pragma: no cover - depends on the installation
-    _compiled_sigmoid = None
+    _kernels = None
 
 
 def n_weights(D, M, K):
@@ -67,10 +67,14 @@ def unpack(theta, D, M, K):
     return W, V
 
 
+def _contiguous(A, B, C):
+    return A.flags.c_contiguous and B.flags.c_contiguous and C.flags.c_contiguous
+
+
 def sigmoid(B):
     """h(b) = 1 / (1 + exp(-b)), elementwise and in place.
 
-    The compiled, vectorised sigmoid of :mod:`skbackprop._sigmoid` when it
+    The compiled, vectorised sigmoid of :mod:`skbackprop._kernels` when it
     was built and ``B`` is C-contiguous (every array of the training and
     prediction passes is); :func:`scipy.special.expit` otherwise. Both give
     the same values to a few units in the last place.
@@ -85,19 +89,135 @@ def sigmoid(B):
     Z : ndarray
         ``B`` itself, now holding h(b).
     """
-    if _compiled_sigmoid is not None and B.flags.c_contiguous:
-        _compiled_sigmoid(B)
+    if _kernels is not None and B.flags.c_contiguous:
+        _kernels.sigmoid_inplace(B)
         return B
     return expit(B, out=B)
 
 
-def hidden_layer(W, X, out=None):
+def times_sigmoid_slope(delta, Z, column_sums):
+    """delta <- delta h'(b), h'(b) = z (1 - z), in place; and its column sums.
+
+    Parameters
+    ----------
+    delta : ndarray of shape (n, M)
+        Overwritten with ``delta * Z * (1 - Z)``.
+
+    Z : ndarray of shape (n, M)
+        Sigmoid outputs z = h(b); unchanged.
+
+    column_sums : ndarray of shape (M,)
+        Receives the sums over n of the new ``delta`` (may be strided).
+
+    Returns
+    -------
+    delta : ndarray of shape (n, M)
+        ``delta`` itself.
+    """
+    if _kernels is not None and delta.flags.c_contiguous and Z.flags.c_contiguous:
+        _kernels.times_sigmoid_slope(delta, Z, column_sums)
+        return delta
+    delta *= Z
+    delta *= 1.0 - Z
+    np.matmul(ones(delta.shape[0], delta.dtype), delta, out=column_sums)
+    return delta
+
+
+def softmax_cross_entropy(A, pT, p, column_sums):
+    """The loss of some samples and their output errors delta2, in place.
+
+    With S_n = sum_l exp(a_nl) and y_nk = exp(a_nk) / S_n, returns
+
+        E = -sum_n p_n sum_k t_nk log y_nk = sum_n p_n (log S_n - sum_k t_nk a_nk)
+
+    (eq. 7-18, never ``log 0``) and overwrites ``A`` with
+    delta2_nk = p_n (y_nk - t_nk). For softmax outputs with cross entropy the
+    output error is simply y - t: the softmax Jacobian and the derivative of
+    -log y cancel. Each row carries its sample's weight p_n, which makes the
+    products of the backward pass the (weighted) means over n of the book.
+    Each row of ``A`` is first shifted by its maximum, which changes neither
+    y nor E and keeps every exp finite.
+
+    One compiled pass over A when :mod:`skbackprop._kernels` is built; the
+    same equations in NumPy otherwise.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n, K)
+        Output inputs a; overwritten with delta2.
+
+    pT : ndarray of shape (n, K)
+        p_n t_nk: one-hot targets times the normalised sample weights.
+
+    p : ndarray of shape (n,)
+        Normalised sample weights p_n.
+
+    column_sums : ndarray of shape (K,)
+        Receives the sums over n of delta2 (may be strided).
+
+    Returns
+    -------
+    loss : float
+        These samples' share of E.
+    """
+    if _kernels is not None and _contiguous(A, pT, p):
+        return _kernels.softmax_cross_entropy(A, pT, p, column_sums)
+    A -= A.max(axis=1, keepdims=True)  # a_k - max_l a_l
+    loss = -float(np.vdot(pT, A))  # -sum_n p_n sum_k t_nk a_nk
+    expA = np.exp(A, out=A)
+    S = expA @ ones(A.shape[1], A.dtype)  # S_n = sum_l exp(a_nl)
+    loss += float(p @ np.log(S))  # + sum_n p_n log S_n
+    delta2 = np.multiply(expA, (p / S)[:, None], out=expA)  # p_n y_nk
+    delta2 -= pT  # p_n (y_nk - t_nk)
+    np.matmul(ones(A.shape[0], A.dtype), delta2, out=column_sums)
+    return loss
+
+
+class Layers:
+    """The two layers of ``theta`` as four views, shaped for the products.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
+        Flat weights (or a gradient laid out the same way).
+
+    D, M, K : int
+        Inputs, hidden units and outputs.
+
+    Attributes
+    ----------
+    W : ndarray of shape (M, D)
+        w_ji, the hidden-layer weights without their biases.
+
+    W_bias : ndarray of shape (M,)
+        w_j,bias, the weights of the dummy input fixed at 1.
+
+    V : ndarray of shape (K, M)
+        v_kj, the output-layer weights without their biases.
+
+    V_bias : ndarray of shape (K,)
+        v_k,bias, the weights of the dummy hidden unit fixed at 1.
+
+    V_with_bias : ndarray of shape (K, M + 1)
+        The book's V, bias last.
+    """
+
+    __slots__ = ("W", "W_bias", "V", "V_bias", "V_with_bias")
+
+    def __init__(self, theta, D, M, K):
+        W, V = unpack(theta, D, M, K)
+        self.W, self.W_bias = W[:, :-1], W[:, -1]
+        self.V, self.V_bias = V[:, :-1], V[:, -1]
+        self.V_with_bias = V
+
+
+def hidden_layer(layers, X, out=None):
     """Hidden outputs z = h(b), b = W x (bias last in W).
 
     Parameters
     ----------
-    W : ndarray of shape (M, D + 1)
-        Hidden-layer weights.
+    layers : Layers
+        The weights.
 
     X : {ndarray, sparse matrix} of shape (N, D)
         Inputs.
@@ -111,44 +231,62 @@ def hidden_layer(W, X, out=None):
         Sigmoid outputs of the hidden units.
     """
     if out is None:
-        out = np.empty((X.shape[0], W.shape[0]), dtype=W.dtype)
-    _product_into(X, W[:, :-1].T, out)  # b_j = sum_i w_ji x_i
-    out += W[:, -1]  # ... + w_j,bias (the dummy input x_{D+1} = 1)
+        out = np.empty((X.shape[0], layers.W.shape[0]), dtype=layers.W.dtype)
+    _product_into(X, layers.W.T, out)  # b_j = sum_i w_ji x_i
+    out += layers.W_bias  # ... + w_j,bias (the dummy input x_{D+1} = 1)
     return sigmoid(out)  # z_j = h(b_j), written over b
 
 
-def output_logits(V, Z):
+def output_logits(layers, Z, out=None):
     """Output inputs a = V z (bias last in V), shape (N, K)."""
-    A = Z @ V[:, :-1].T  # a_k = sum_j v_kj z_j
-    A += V[:, -1]  # ... + v_k,bias (the dummy unit z_{M+1} = 1)
+    A = np.matmul(Z, layers.V.T, out=out)  # a_k = sum_j v_kj z_j
+    A += layers.V_bias  # ... + v_k,bias (the dummy unit z_{M+1} = 1)
     return A
 
 
-def log_softmax(A):
-    """log y_k = a_k - log sum_l exp(a_l), row by row, in place and stably.
+# |a| below which exp(a) neither overflows nor leaves the normal range, per
+# float type (exp overflows past 709.8 in float64 and 88.7 in float32).
+_SAFE_EXPONENT = {np.dtype(np.float64): 700.0, np.dtype(np.float32): 80.0}
 
-    The same as ``scipy.special.log_softmax(A, axis=1)`` (the tests check
-    it), written out because SciPy's costs about 50 microseconds per call in
-    dispatch alone, a third of a whole epoch of the book's small network.
-    It follows the one softmax rule of :func:`_softmax_parts`.
 
-    Parameters
-    ----------
-    A : ndarray of shape (N, K)
-        Output inputs a; overwritten.
+def logits_need_shift(layers):
+    """Whether some a_k could be too large for exp(a_k), for any input.
 
-    Returns
-    -------
-    log_Y : ndarray of shape (N, K)
-        ``A`` itself, now holding log y.
+    Because 0 <= z_j <= 1, every logit obeys
+    |a_k| <= sum_j |v_kj| + |v_k,bias| <= (M + 1) max |v|, a bound read off
+    the weights alone (one cheap pass over the K x (M + 1) of them): below
+    the safe exponent the softmax is computed as the book writes it; above it
+    each row of ``A`` is first shifted by its maximum, which changes neither
+    y nor the loss.
     """
-    _, _, log_S = _softmax_parts(A)
-    A -= log_S[:, None]
-    return A
+    V = layers.V_with_bias
+    largest = float(np.maximum.reduce(np.abs(V), axis=None))
+    return largest * V.shape[1] >= _SAFE_EXPONENT[V.dtype]
 
 
-def log_probabilities(theta, X, M, K):
-    """log y, the log of the softmax outputs, computed without ``log(0)``.
+_ones = {}
+
+
+def ones(n, dtype):
+    """A read-only vector of n ones: ``ones @ A`` sums the rows of A.
+
+    On the small arrays of the book's network a product with a vector of ones
+    takes about half the time of ``A.sum(axis=0)`` (NumPy reductions carry
+    more fixed cost than a BLAS call), and it is as quick on large ones.
+    """
+    vector = _ones.get(dtype)
+    if vector is None or vector.shape[0] < n:
+        vector = np.ones(max(n, 64), dtype=dtype)
+        vector.flags.writeable = False
+        _ones[dtype] = vector
+    return vector[:n]
+
+
+def softmax_outputs(theta, X, M, K, log=False):
+    """The network's outputs y (or log y) for every row of X.
+
+    Computed block by block of rows, on every core, so that the N x M
+    hidden layer is never held whole.
 
     Parameters
     ----------
@@ -161,18 +299,36 @@ def log_probabilities(theta, X, M, K):
     M, K : int
         Hidden units and outputs.
 
+    log : bool, default=False
+        Return log y, computed as a - log S, never as ``log(0)``.
+
     Returns
     -------
-    log_Y : ndarray of shape (N, K)
-        log y, finite for any finite weights.
+    Y : ndarray of shape (N, K)
+        y (rows summing to one) or log y, finite for any finite weights.
     """
-    W, V = unpack(theta, X.shape[1], M, K)
+    layers = Layers(theta, X.shape[1], M, K)
+    shift = logits_need_shift(layers)
 
     def block(rows, out):
-        out[:] = log_softmax(output_logits(V, hidden_layer(W, X[rows])))
+        Z = scratch("Z", (out.shape[0], M), out.dtype)
+        Z = hidden_layer(layers, X[rows], out=Z)
+        A = output_logits(layers, Z, out=out)
+        if shift:
+            A -= A.max(axis=1, keepdims=True)  # changes no y_k
+        if log:  # log y_k = a_k - log S, S = sum_l exp(a_l)
+            A -= np.log(np.add.reduce(np.exp(A), axis=1))[:, None]
+        else:  # y_k = exp(a_k) / S
+            expA = np.exp(A, out=A)
+            expA /= np.add.reduce(expA, axis=1)[:, None]
 
-    log_Y = np.empty((X.shape[0], K), dtype=theta.dtype)
-    return map_over_blocks(block, X.shape[0], M, log_Y)
+    Y = np.empty((X.shape[0], K), dtype=theta.dtype)
+    return map_over_blocks(block, X.shape[0], M, Y)
+
+
+def log_probabilities(theta, X, M, K):
+    """log y, the log of the softmax outputs: ``softmax_outputs(..., log=True)``."""
+    return softmax_outputs(theta, X, M, K, log=True)
 
 
 def cross_entropy(log_Y, T, p):
@@ -203,26 +359,6 @@ def objective(theta, X, T, p, l2, M):
     return cross_entropy(log_Y, T, p) + l2_penalty(theta, D, M, K, l2)
 
 
-# |a| below which exp(a) neither overflows nor leaves the normal range, per
-# float type (exp overflows past 709.8 in float64 and 88.7 in float32).
-_SAFE_EXPONENT = {np.dtype(np.float64): 700.0, np.dtype(np.float32): 80.0}
-
-
-def _softmax_parts(A):
-    """exp(a), its row sums S and log S, so that y = exp(a) / S.
-
-    As the book writes it when every a is small enough for exp; otherwise
-    ``A`` is first shifted in place by its row maxima, which changes neither
-    y nor the loss, and no exp overflows.
-    """
-    bound = _SAFE_EXPONENT[A.dtype]
-    if not (-bound < A.min() and A.max() < bound):
-        A -= A.max(axis=1, keepdims=True)
-    expA = np.exp(A)
-    S = expA.sum(axis=1)
-    return expA, S, np.log(S)
-
-
 def _product_into(A, B, out):
     """out = A @ B, with no temporary when both are dense."""
     if isinstance(A, np.ndarray) and isinstance(B, np.ndarray):
@@ -233,7 +369,7 @@ def _product_into(A, B, out):
         out[...] = (B.T @ A.T).T
 
 
-def backpropagate(W, V, X, T, p, gradient):
+def backpropagate(layers, X, pT, p, gradient):
     """Forward and backward pass over some samples; the book's rules.
 
     Writes these samples' share of the gradient into ``gradient`` and returns
@@ -242,101 +378,45 @@ def backpropagate(W, V, X, T, p, gradient):
 
     Parameters
     ----------
-    W, V : ndarray
-        The book's weights, shapes (M, D+1) and (K, M+1).
+    layers : Layers
+        The weights.
 
     X : {ndarray, CSR matrix} of shape (n, D)
         Inputs of these samples.
 
-    T : ndarray of shape (n, K)
-        One-hot targets.
+    pT : ndarray of shape (n, K)
+        One-hot targets times the samples' normalised weights, p_n t_nk
+        (the weights sum to one over *all* samples).
 
     p : ndarray of shape (n,)
-        The samples' normalised weights (summing to one over *all* samples).
+        The samples' normalised weights p_n.
 
-    gradient : ndarray of shape (M * (D + 1) + K * (M + 1),)
-        Receives this block's dE/dtheta (overwritten, not added to).
+    gradient : Layers
+        Views of the array that receives this block's dE/dtheta
+        (overwritten, not added to).
 
     Returns
     -------
     loss : float
         -sum_n p_n sum_k t_nk log y_nk over these samples.
     """
-    n, D = X.shape
-    M, K = W.shape[0], V.shape[0]
-    dW, dV = unpack(gradient, D, M, K)
+    n = X.shape[0]
+    M, K = layers.W.shape[0], layers.V.shape[0]
+    dtype = layers.W.dtype
 
     # Forward pass.
-    Z = hidden_layer(W, X, out=scratch("Z", (n, M), W.dtype))  # z = h(W x)
-    A = output_logits(V, Z)  # a = V z
-    expA, S, log_S = _softmax_parts(A)  # y_k = exp(a_k) / S
-    # E = -sum_n p_n sum_k t_nk log y_nk = sum_n p_n (log S_n - sum_k t_nk a_nk)
-    pT = T * p[:, None]
-    loss = float(p @ log_S - np.vdot(pT, A))  # eq. 7-18
+    Z = hidden_layer(layers, X, out=scratch("Z", (n, M), dtype))  # z = h(W x)
+    A = output_logits(layers, Z, out=scratch("A", (n, K), dtype))  # a = V z
+    # The loss (eq. 7-18), and delta2 = p_n (y - t) written over A, whose sum
+    # over n is dE/dv_k,bias (the dummy unit z_{M+1} = 1).
+    loss = softmax_cross_entropy(A, pT, p, column_sums=gradient.V_bias)
+    delta2 = A
 
-    # Backward pass. For softmax outputs with cross entropy the output error
-    # is simply delta2_k = y_k - t_k: the softmax Jacobian and the derivative
-    # of -log y cancel. Each sample's delta carries its weight p_n, which
-    # makes the sums below the (weighted) means over n that the book takes.
-    delta2 = np.multiply(expA, (p / S)[:, None], out=expA)  # p_n y_nk
-    delta2 -= pT  # p_n (y_nk - t_nk)
-    np.matmul(delta2.T, Z, out=dV[:, :-1])  # dE/dv_kj = delta2_k z_j
-    dV[:, -1] = delta2.sum(axis=0)  # ... with z_{M+1} = 1
-    delta1 = np.matmul(delta2, V[:, :-1], out=scratch("delta1", (n, M), W.dtype))
-    delta1 *= Z  # delta1_j = h'(b_j) sum_k v_kj delta2_k, with h'(b) = z (1 - z)
-    delta1 *= np.subtract(1.0, Z, out=Z)  # (Z is not needed after this)
-    _product_into(delta1.T, X, dW[:, :-1])  # dE/dw_ji = delta1_j x_i
-    dW[:, -1] = delta1.sum(axis=0)  # ... with x_{D+1} = 1
+    # Backward pass: delta2 flows back through V and the sigmoid's slope.
+    np.matmul(delta2.T, Z, out=gradient.V)  # dE/dv_kj = delta2_k z_j
+    delta1 = np.matmul(delta2, layers.V, out=scratch("delta1", (n, M), dtype))
+    # delta1_j = h'(b_j) sum_k v_kj delta2_k, h'(b) = z (1 - z); summed over n
+    # it is dE/dw_j,bias (the dummy input x_{D+1} = 1).
+    times_sigmoid_slope(delta1, Z, column_sums=gradient.W_bias)
+    _product_into(delta1.T, X, gradient.W)  # dE/dw_ji = delta1_j x_i
     return loss
-
-
-def loss_and_gradient(theta, X, T, p, l2, M):
-    """The objective and its gradient by error back-propagation.
-
-    This one function is what every solver, :func:`skbackprop.backprop_gradient`
-    and :func:`skbackprop.numerical_gradient` evaluate, so the gradient that
-    is tested is the gradient that trains.
-
-    Parameters
-    ----------
-    theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
-        Flat weights in the book's order.
-
-    X : {ndarray, sparse matrix} of shape (N, D)
-        Inputs, of the same floating dtype as ``theta``; sparse X must be CSR.
-
-    T : ndarray of shape (N, K)
-        One-hot (1-of-K) targets.
-
-    p : ndarray of shape (N,)
-        Sample weights normalised to sum to one (``1 / N`` each for the book).
-
-    l2 : float
-        L2 penalty on the weights, biases excluded.
-
-    M : int
-        Number of hidden units.
-
-    Returns
-    -------
-    loss : float
-        E(theta), the weighted mean cross entropy plus the L2 penalty.
-
-    gradient : ndarray, shape and dtype of ``theta``
-        dE/dtheta, laid out as ``theta`` (``unpack`` it to get dW, dV).
-    """
-    N, D = X.shape
-    K = T.shape[1]
-    W, V = unpack(theta, D, M, K)
-
-    def block(rows, gradient):
-        return backpropagate(W, V, X[rows], T[rows], p[rows], gradient)
-
-    gradient = np.empty_like(theta)
-    loss = sum_over_blocks(block, N, M, gradient)
-    if l2 != 0:
-        dW, dV = unpack(gradient, D, M, K)
-        loss += l2_penalty(theta, D, M, K, l2)
-        dW[:, :-1] += l2 * W[:, :-1]
-        dV[:, :-1] += l2 * V[:, :-1]
-    return loss, gradient

@@ -190,7 +190,7 @@ def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):
 
     def fun(x):
         loss, gradient = loss_and_gradient(x.astype(dtype, copy=False))
-        return loss, gradient.astype(np.float64, copy=False)
+        return loss, gradient.astype(np.float64)  # a copy: SciPy may keep it
 
     def on_iteration(intermediate_result):
         callback(intermediate_result.x.astype(dtype), intermediate_result.fun)

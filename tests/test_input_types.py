@@ -53,8 +53,8 @@ def test_float32_hidden_layer_is_not_upcast(data, monkeypatch):
     seen = []
     original = network.hidden_layer
 
-    def spy(W, X, out=None):
-        Z = original(W, X, out=out)
+    def spy(layers, X, out=None):
+        Z = original(layers, X, out=out)
         seen.append(Z.dtype)
         return Z
 

@@ -6,13 +6,17 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _helpers import central_differences
+from scipy.special import expit
 
 from skbackprop._network import (
-    loss_and_gradient,
+    Layers,
+    logits_need_shift,
     n_weights,
     objective,
+    softmax_outputs,
     unpack,
 )
+from skbackprop._objective import Objective, loss_and_gradient
 
 
 def naive_loss_and_gradient(theta, X, T, s, l2, M):
@@ -136,14 +140,67 @@ def test_sigmoid_equals_expit_without_warnings(dtype, size):
     np.testing.assert_allclose(Z, expected, rtol=4 * np.finfo(dtype).eps, atol=1e-30)
 
 
+def naive_logits(theta, X, M, K):
+    W, V = unpack(theta, X.shape[1], M, K)
+    Z = expit(X @ W[:, :-1].T + W[:, -1])
+    return Z @ V[:, :-1].T + V[:, -1]
+
+
 @pytest.mark.parametrize("scale", [1.0, 1e3, 1e5])
-def test_log_softmax_equals_scipys(scale):
-    from scipy.special import log_softmax as scipy_log_softmax
+def test_softmax_outputs_equal_scipys(scale):
+    from scipy.special import log_softmax, softmax
 
-    from skbackprop._network import log_softmax
-
-    A = np.random.RandomState(5).normal(size=(40, 4)) * scale
-    expected = scipy_log_softmax(A, axis=1)
+    rng = np.random.RandomState(5)
+    D, M, K = 3, 4, 5
+    X = rng.normal(size=(40, D))
+    theta = rng.normal(size=n_weights(D, M, K))
+    theta[M * (D + 1) :] *= scale  # V large enough to need the shift
+    logits = naive_logits(theta, X, M, K)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.testing.assert_allclose(log_softmax(A.copy()), expected, rtol=1e-12)
+        log_Y = softmax_outputs(theta, X, M, K, log=True)
+        Y = softmax_outputs(theta, X, M, K)
+    np.testing.assert_allclose(log_Y, log_softmax(logits, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(Y, softmax(logits, axis=1), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(Y.sum(axis=1), 1.0, rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype, safe", [(np.float64, 700.0), (np.float32, 80.0)])
+def test_logits_need_shift_bounds_every_logit(dtype, safe):
+    rng = np.random.RandomState(6)
+    D, M, K = 3, 6, 4
+    theta = rng.normal(size=n_weights(D, M, K)).astype(dtype)
+    layers = Layers(theta, D, M, K)
+    bound = np.abs(layers.V_with_bias).max() * (M + 1)
+    # Saturated hidden units (|x| huge) reach the bound; none exceeds it.
+    X = rng.normal(size=(2000, D)) * 1e6
+    assert np.abs(naive_logits(theta.astype(np.float64), X, M, K)).max() <= bound
+    assert not logits_need_shift(layers)
+    layers.V_with_bias[...] *= 0.999 * safe / bound
+    assert not logits_need_shift(layers)
+    layers.V_with_bias[...] *= 1.01 / 0.999
+    assert logits_need_shift(layers)
+
+
+def test_objective_reuses_its_gradient_buffer_and_follows_new_weights():
+    rng = np.random.RandomState(7)
+    theta, X, T, s = random_problem(rng)
+    p = s / s.sum()
+    training = Objective(X, T, p, 0.1, 5)
+    loss, gradient = training.loss_and_gradient(theta)
+    expected = loss_and_gradient(theta, X, T, p, 0.1, 5)
+    assert loss == expected[0]
+    np.testing.assert_array_equal(gradient, expected[1])
+    theta *= 0.5  # moved in place, as the solvers do
+    moved_loss, moved_gradient = training.loss_and_gradient(theta)
+    assert moved_gradient is gradient
+    naive = naive_loss_and_gradient(theta, X, T, s, 0.1, 5)
+    np.testing.assert_allclose(moved_loss, naive[0], rtol=1e-12)
+    np.testing.assert_allclose(moved_gradient, naive[1], rtol=1e-10, atol=1e-15)
+    other = theta.copy() * 2  # a new array, as L-BFGS passes
+    np.testing.assert_allclose(
+        training.loss_and_gradient(other)[1],
+        naive_loss_and_gradient(other, X, T, s, 0.1, 5)[1],
+        rtol=1e-10,
+        atol=1e-15,
+    )

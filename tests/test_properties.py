@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skbackprop import BackpropClassifier
-from skbackprop._network import loss_and_gradient, n_weights, objective
+from skbackprop._network import n_weights, objective
+from skbackprop._objective import loss_and_gradient
 
 FAST = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

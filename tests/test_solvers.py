@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._initialization import initial_weights
-from skbackprop._network import loss_and_gradient
+from skbackprop._objective import loss_and_gradient
 from skbackprop._solvers import HeavyBall, MiniBatchEpoch
 
 
@@ -131,16 +131,16 @@ def test_lbfgs_reaches_097_on_digits():
 
 
 def test_lbfgs_steps_along_the_same_gradient(monkeypatch):
-    import skbackprop._classifier as classifier_module
+    from skbackprop._objective import Objective
 
     calls = []
-    original = classifier_module.loss_and_gradient
+    original = Objective.loss_and_gradient
 
-    def spy(*args):
-        calls.append(args[0].copy())
-        return original(*args)
+    def spy(self, theta):
+        calls.append(theta.copy())
+        return original(self, theta)
 
-    monkeypatch.setattr(classifier_module, "loss_and_gradient", spy)
+    monkeypatch.setattr(Objective, "loss_and_gradient", spy)
     X, y = make_textbook_data()
     clf = quiet_fit(BackpropClassifier(solver="lbfgs", max_iter=20), X, y)
     assert len(calls) >= 20

@@ -1,0 +1,132 @@
+"""E(theta) and its gradient on one data set, evaluated many times.
+
+A training run evaluates the objective on the same data thousands of times.
+:class:`Objective` does once what does not change between those calls: the
+products p_n t_nk of the sample weights and the targets, and the views of the
+gradient buffer that the backward pass writes into. For the book's small
+network, where an epoch is a few dozen NumPy calls on 100 x 3 arrays, that
+is a third of the time of an epoch.
+"""
+
+import numpy as np
+
+from ._network import (
+    Layers,
+    backpropagate,
+    l2_penalty,
+    n_weights,
+    objective,
+)
+from ._row_blocks import row_blocks, sum_over_blocks
+
+
+class Objective:
+    """The training objective on fixed data: loss, and loss with gradient.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (N, D)
+        Inputs, of the floating dtype of the weights; sparse X must be CSR.
+
+    T : ndarray of shape (N, K)
+        One-hot (1-of-K) targets.
+
+    p : ndarray of shape (N,)
+        Sample weights normalised to sum to one (``1 / N`` each for the book).
+
+    l2 : float
+        L2 penalty on the weights, biases excluded.
+
+    M : int
+        Number of hidden units.
+    """
+
+    def __init__(self, X, T, p, l2, M):
+        self.X, self.T, self.p = X, T, p
+        self.l2, self.M = l2, M
+        self.N, self.D = X.shape
+        self.K = T.shape[1]
+        self.pT = T * p[:, None]  # p_n t_nk, the same at every call
+        self.gradient = np.empty(n_weights(self.D, M, self.K), dtype=X.dtype)
+        self._gradient_layers = Layers(self.gradient, self.D, M, self.K)
+        self._one_block = len(row_blocks(self.N, M)) == 1
+        self._theta = None  # the weights whose views are in self._layers
+        self._layers = None
+
+    def loss(self, theta):
+        """E(theta), the forward pass only."""
+        return objective(theta, self.X, self.T, self.p, self.l2, self.M)
+
+    def loss_and_gradient(self, theta):
+        """E(theta) and dE/dtheta by error back-propagation.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
+            Flat weights in the book's order.
+
+        Returns
+        -------
+        loss : float
+            The weighted mean cross entropy plus the L2 penalty.
+
+        gradient : ndarray, shape and dtype of ``theta``
+            dE/dtheta laid out as ``theta``. This is the objective's own
+            buffer, overwritten by the next call: copy it to keep it.
+        """
+        D, M, K = self.D, self.M, self.K
+        layers = self._layers_of(theta)
+        if self._one_block:
+            loss = backpropagate(layers, self.X, self.pT, self.p, self._gradient_layers)
+        else:
+
+            def block(rows, gradient):
+                if gradient is self.gradient:
+                    gradient_layers = self._gradient_layers
+                else:
+                    gradient_layers = Layers(gradient, D, M, K)
+                X, pT, p = self.X[rows], self.pT[rows], self.p[rows]
+                return backpropagate(layers, X, pT, p, gradient_layers)
+
+            loss = sum_over_blocks(block, self.N, M, self.gradient)
+        if self.l2 != 0:
+            loss += l2_penalty(theta, D, M, K, self.l2)
+            gradient = self._gradient_layers
+            gradient.W += self.l2 * layers.W
+            gradient.V += self.l2 * layers.V
+        return loss, self.gradient
+
+    def _layers_of(self, theta):
+        # Training moves one weight array in place: its views are made once.
+        if theta is not self._theta:
+            self._theta = theta
+            self._layers = Layers(theta, self.D, self.M, self.K)
+        return self._layers
+
+
+def loss_and_gradient(theta, X, T, p, l2, M):
+    """The objective and its gradient by error back-propagation.
+
+    This one function is what every solver (through :class:`Objective`),
+    :func:`skbackprop.backprop_gradient` and
+    :func:`skbackprop.numerical_gradient` evaluate, so the gradient that is
+    tested is the gradient that trains.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (M * (D + 1) + K * (M + 1),)
+        Flat weights in the book's order.
+
+    X, T, p, l2, M
+        The data and settings, as for :class:`Objective`.
+
+    Returns
+    -------
+    loss : float
+        E(theta), the weighted mean cross entropy plus the L2 penalty.
+
+    gradient : ndarray, shape and dtype of ``theta``
+        dE/dtheta, laid out as ``theta`` (``unpack`` it to get dW, dV); a
+        new array.
+    """
+    return Objective(X, T, p, l2, M).loss_and_gradient(theta)

@@ -1,0 +1,269 @@
+"""The compiled kernels (skbackprop/_kernels.c) against their references.
+
+The sigmoid against scipy.special.expit; the sigmoid slope and the softmax
+cross entropy against the NumPy code that ``skbackprop._network`` runs when the
+module is not built. The compiled module is optional: a machine without a C
+compiler uses the NumPy code. CI builds it, and there its absence is an error,
+not a skip.
+"""
+
+import os
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+import skbackprop._network as network
+
+if os.environ.get("CI"):
+    import skbackprop._kernels  # noqa: F401 - must be built in CI
+
+compiled = pytest.importorskip("skbackprop._kernels")
+
+# glibc's vector exp is accurate to a few units in the last place; the
+# largest difference measured (benchmarks/kernels.py) is 4.
+MAX_ULP = 8
+
+SPECIAL = [-np.inf, -1e4, -745.2, -709.0, -88.8, -30.0, -1e-300, 0.0, 1e-300]
+SPECIAL += [1e-8, 1.0, 36.8, 88.8, 709.0, 1e4, np.inf]
+
+
+def ulp_difference(got, expected):
+    return np.abs(got - expected) / np.spacing(expected.astype(got.dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scale", [0.1, 3.0, 40.0])
+def test_equals_expit_to_a_few_ulp(dtype, scale):
+    b = (np.random.RandomState(0).normal(scale=scale, size=100_003)).astype(dtype)
+    expected = expit(b)
+    got = b.copy()
+    compiled.sigmoid_inplace(got)
+    assert got.dtype == dtype
+    assert ulp_difference(got, expected).max() <= MAX_ULP
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_special_values(dtype):
+    b = np.array(SPECIAL + [np.nan], dtype=dtype)
+    got = b.copy()
+    compiled.sigmoid_inplace(got)
+    expected = expit(b)
+    assert np.isnan(got[-1])
+    assert got[0] == 0.0 and got[-2] == 1.0  # h(-inf) = 0, h(inf) = 1
+    assert ((got[:-1] >= 0) & (got[:-1] <= 1)).all()
+    assert ulp_difference(got[:-1], expected[:-1]).max() <= MAX_ULP
+
+
+def test_every_length_and_offset():
+    # The vector loop handles whole vectors, then a remainder: check both.
+    b = np.random.RandomState(1).normal(size=40)
+    for start in range(5):
+        for stop in range(start, 40, 3):
+            got = b[start:stop].copy()
+            compiled.sigmoid_inplace(got)
+            np.testing.assert_array_max_ulp(got, expit(b[start:stop]), MAX_ULP)
+
+
+def test_two_dimensional_arrays_are_done_whole():
+    B = np.random.RandomState(2).normal(size=(37, 11))
+    Z = B.copy()
+    compiled.sigmoid_inplace(Z)
+    np.testing.assert_array_max_ulp(Z, expit(B), MAX_ULP)
+
+
+@pytest.mark.parametrize(
+    "array, error",
+    [
+        (np.zeros(3, dtype=np.int64), TypeError),
+        (np.zeros(3, dtype=np.complex128), TypeError),
+        (np.zeros(3, dtype=">f8"), TypeError),
+        (np.zeros((4, 4))[:, 1], ValueError),  # not contiguous
+    ],
+)
+def test_refuses_what_it_cannot_do_in_place(array, error):
+    with pytest.raises(error):
+        compiled.sigmoid_inplace(array)
+
+
+def test_read_only_arrays_are_refused():
+    b = np.zeros(3)
+    b.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        compiled.sigmoid_inplace(b)
+
+
+def test_network_sigmoid_falls_back_to_expit_for_strided_arrays():
+    B = np.random.RandomState(3).normal(size=(50, 8))
+    strided = B.copy()[:, ::2]
+    assert not strided.flags.c_contiguous
+    np.testing.assert_array_equal(network.sigmoid(strided), expit(B[:, ::2]))
+
+
+def test_network_sigmoid_uses_expit_when_not_compiled(monkeypatch):
+    monkeypatch.setattr(network, "_kernels", None)
+    B = np.random.RandomState(4).normal(size=1000)
+    np.testing.assert_array_equal(network.sigmoid(B.copy()), expit(B))
+
+
+def test_runs_on_many_threads_at_once():
+    # The loop releases the GIL; concurrent calls on separate arrays must
+    # each give the serial result.
+    arrays = [np.random.RandomState(i).normal(size=200_000) for i in range(4)]
+    expected = [expit(b) for b in arrays]
+    work = [b.copy() for b in arrays]
+    threads = [
+        threading.Thread(target=compiled.sigmoid_inplace, args=(b,)) for b in work
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for got, want in zip(work, expected, strict=True):
+        np.testing.assert_array_max_ulp(got, want, MAX_ULP)
+
+
+def softmax_problem(dtype, n=57, K=4, scale=1.0, seed=0):
+    rng = np.random.RandomState(seed)
+    A = (rng.normal(size=(n, K)) * scale).astype(dtype)
+    s = rng.uniform(0, 2, size=n)
+    p = (s / s.sum()).astype(dtype)
+    T = np.eye(K, dtype=dtype)[rng.randint(K, size=n)]
+    return A, T * p[:, None], p
+
+
+def numpy_reference(function, *arrays, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(network, "_kernels", None)
+        return function(*arrays)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 2e-5)])
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1e4])
+def test_softmax_cross_entropy_equals_the_numpy_code(dtype, rtol, scale, monkeypatch):
+    A, pT, p = softmax_problem(dtype, scale=scale)
+    sums, expected_sums = np.empty(4, dtype), np.empty(4, dtype)
+    expected_A = A.copy()
+    expected = numpy_reference(
+        network.softmax_cross_entropy,
+        expected_A,
+        pT,
+        p,
+        expected_sums,
+        monkeypatch=monkeypatch,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, even at scale 1e4
+        loss = network.softmax_cross_entropy(A, pT, p, sums)
+    assert np.isfinite(loss) and loss == pytest.approx(expected, rel=rtol)
+    np.testing.assert_allclose(A, expected_A, rtol=rtol, atol=rtol * p.max())
+    np.testing.assert_allclose(sums, expected_sums, rtol=rtol, atol=rtol * p.max())
+    assert A.dtype == dtype
+
+
+def test_softmax_cross_entropy_is_the_books_formula():
+    # E = -sum_n p_n log y_{n, t_n} and delta2 = p_n (y - t), from SciPy.
+    from scipy.special import softmax
+
+    A, pT, p = softmax_problem(np.float64, n=9, K=3)
+    Y = softmax(A, axis=1)
+    T = (pT > 0).astype(float)
+    expected_loss = -np.sum(p * np.log(Y[T == 1]))
+    sums = np.empty(3)
+    loss = compiled.softmax_cross_entropy(A, pT, p, sums)
+    assert loss == pytest.approx(expected_loss, rel=1e-13)
+    np.testing.assert_allclose(A, p[:, None] * (Y - T), atol=1e-16)
+    np.testing.assert_allclose(sums, (p[:, None] * (Y - T)).sum(axis=0), atol=1e-16)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_times_sigmoid_slope_equals_the_numpy_code(dtype, monkeypatch):
+    rng = np.random.RandomState(8)
+    delta = rng.normal(size=(33, 7)).astype(dtype)
+    Z = rng.uniform(size=(33, 7)).astype(dtype)
+    expected_delta, expected_sums = delta.copy(), np.empty(7, dtype)
+    numpy_reference(
+        network.times_sigmoid_slope,
+        expected_delta,
+        Z,
+        expected_sums,
+        monkeypatch=monkeypatch,
+    )
+    # The sums land in a strided view, as in the gradient vector.
+    gradient_rows = np.full((7, 3), -1.0, dtype=dtype)
+    Z_before = Z.copy()
+    network.times_sigmoid_slope(delta, Z, gradient_rows[:, -1])
+    np.testing.assert_array_equal(delta, expected_delta)  # same operations
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(gradient_rows[:, -1], expected_sums, rtol=rtol)
+    np.testing.assert_array_equal(gradient_rows[:, :-1], -1.0)  # untouched
+    np.testing.assert_array_equal(Z, Z_before)
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (
+            lambda: compiled.softmax_cross_entropy(
+                np.zeros((3, 2)), np.zeros((3, 3)), np.zeros(3), np.zeros(2)
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.softmax_cross_entropy(
+                np.zeros((3, 2)), np.zeros((3, 2)), np.zeros(4), np.zeros(2)
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.softmax_cross_entropy(
+                np.zeros((3, 2)), np.zeros((3, 2)), np.zeros(3), np.zeros(3)
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.softmax_cross_entropy(
+                np.zeros((3, 2), np.float32), np.zeros((3, 2)), np.zeros(3), np.zeros(2)
+            ),
+            TypeError,
+        ),
+        (
+            lambda: compiled.times_sigmoid_slope(
+                np.zeros((3, 2)), np.zeros((2, 3)), np.zeros(2)
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.times_sigmoid_slope(
+                np.zeros((3, 2)), np.zeros((3, 2)), np.zeros(2, np.float32)
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.times_sigmoid_slope(np.zeros((3, 2)), np.zeros((3, 2))),
+            TypeError,
+        ),
+    ],
+)
+def test_kernels_refuse_mismatched_arrays(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_training_uses_the_numpy_code_equally(monkeypatch):
+    # A whole fit without the compiled module gives the same model.
+    from skbackprop import BackpropClassifier, make_textbook_data
+
+    X, y = make_textbook_data()
+    params = dict(n_hidden=3, max_iter=50, random_state=0, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compiled_fit = BackpropClassifier(**params).fit(X, y)
+        monkeypatch.setattr(network, "_kernels", None)
+        numpy_fit = BackpropClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(
+        compiled_fit.loss_curve_, numpy_fit.loss_curve_, rtol=1e-12
+    )
+    np.testing.assert_allclose(compiled_fit._theta, numpy_fit._theta, rtol=1e-10)
