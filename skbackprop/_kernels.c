@@ -306,9 +306,10 @@ softmax_cross_entropy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (views[0].ndim != 2 || views[1].ndim != 2
         || views[0].shape[0] != views[1].shape[0]
         || views[0].shape[1] != views[1].shape[1]
-        || length(&views[2]) != views[0].shape[0]) {
+        || length(&views[2]) != views[0].shape[0] || views[0].shape[1] < 1) {
         PyErr_SetString(PyExc_ValueError,
-                        "A and pT must have the same shape (n, K) and p n values");
+                        "A and pT must have the same shape (n, K), K >= 1, "
+                        "and p n values");
         release_all(views, 3);
         return NULL;
     }

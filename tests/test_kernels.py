@@ -230,6 +230,12 @@ def test_times_sigmoid_slope_equals_the_numpy_code(dtype, monkeypatch):
             TypeError,
         ),
         (
+            lambda: compiled.softmax_cross_entropy(
+                np.zeros((3, 0)), np.zeros((3, 0)), np.zeros(3), np.zeros(0)
+            ),
+            ValueError,
+        ),
+        (
             lambda: compiled.times_sigmoid_slope(
                 np.zeros((3, 2)), np.zeros((2, 3)), np.zeros(2)
             ),
