@@ -7,8 +7,9 @@ root::
     python benchmarks/profile_epoch.py digits     # N=1797, D=64, M=64, K=10
     python benchmarks/profile_epoch.py batch      # one sgd batch, 256 x 100, M=256
 
-Prints the share of the time of ``loss_and_gradient`` spent on each line of
-``backpropagate`` and of the softmax, over repeated calls on one thread.
+Prints the share of the time of ``Objective.loss_and_gradient`` spent on each
+line of ``backpropagate`` and of the forward layers, over repeated calls on
+one thread.
 """
 
 import sys
@@ -20,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skbackprop._network as network
 from skbackprop import make_textbook_data
+from skbackprop._objective import Objective
 
 
 def problem(name):
@@ -42,10 +44,13 @@ def main(name):
     theta = np.random.RandomState(0).uniform(
         -0.1, 0.1, network.n_weights(X.shape[1], M, K)
     )
-    profiler = LineProfiler(network.backpropagate, network._softmax_parts)
-    profiled = profiler(network.loss_and_gradient)
+    training = Objective(X, T, p, 0.0, M)
+    profiler = LineProfiler(
+        network.backpropagate, network.hidden_layer, network.output_logits
+    )
+    profiled = profiler(training.loss_and_gradient)
     for _ in range(calls):
-        profiled(theta, X, T, p, 0.0, M)
+        profiled(theta)
     profiler.print_stats(output_unit=1e-6, stripzeros=True)
 
 

@@ -58,7 +58,7 @@ def textbook():
             "ours": quietly(lambda: ours(2, 1.0, 1000).fit(X, y)),
             "MLP": quietly(lambda: matching_mlp(2, 1.0, 100, 1000).fit(X, y)),
         },
-        repeats=7,
+        repeats=15,
     )
     return [
         row("textbook, whole fit (1000 gd epochs)", "fit", seconds, "MLP", "<= 0.25")
@@ -143,7 +143,7 @@ def large():
         },
         short=1,
         long=6,
-        repeats=3,
+        repeats=5,
         extra={
             "floor": lambda: [floor.gemms_and_activations() for _ in range(5)],
             "gemms": lambda: [floor.gemms() for _ in range(5)],
