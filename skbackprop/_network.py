@@ -136,7 +136,7 @@ def softmax_cross_entropy(A, pT, p, column_sums):
     -log y cancel. Each row carries its sample's weight p_n, which makes the
     products of the backward pass the (weighted) means over n of the book.
     Each row of ``A`` is first shifted by its maximum, which changes neither
-    y nor E and keeps every exp finite.
+    y nor E and keeps every exp finite (as in :func:`softmax_outputs`).
 
     One compiled pass over A when :mod:`skbackprop._kernels` is built; the
     same equations in NumPy otherwise.
@@ -244,26 +244,6 @@ def output_logits(layers, Z, out=None):
     return A
 
 
-# |a| below which exp(a) neither overflows nor leaves the normal range, per
-# float type (exp overflows past 709.8 in float64 and 88.7 in float32).
-_SAFE_EXPONENT = {np.dtype(np.float64): 700.0, np.dtype(np.float32): 80.0}
-
-
-def logits_need_shift(layers):
-    """Whether some a_k could be too large for exp(a_k), for any input.
-
-    Because 0 <= z_j <= 1, every logit obeys
-    |a_k| <= sum_j |v_kj| + |v_k,bias| <= (M + 1) max |v|, a bound read off
-    the weights alone (one cheap pass over the K x (M + 1) of them): below
-    the safe exponent the softmax is computed as the book writes it; above it
-    each row of ``A`` is first shifted by its maximum, which changes neither
-    y nor the loss.
-    """
-    V = layers.V_with_bias
-    largest = float(np.maximum.reduce(np.abs(V), axis=None))
-    return largest * V.shape[1] >= _SAFE_EXPONENT[V.dtype]
-
-
 _ones = {}
 
 
@@ -308,14 +288,12 @@ def softmax_outputs(theta, X, M, K, log=False):
         y (rows summing to one) or log y, finite for any finite weights.
     """
     layers = Layers(theta, X.shape[1], M, K)
-    shift = logits_need_shift(layers)
 
     def block(rows, out):
         Z = scratch("Z", (out.shape[0], M), out.dtype)
         Z = hidden_layer(layers, X[rows], out=Z)
         A = output_logits(layers, Z, out=out)
-        if shift:
-            A -= A.max(axis=1, keepdims=True)  # changes no y_k
+        A -= A.max(axis=1, keepdims=True)  # a_k - max_l a_l: changes no y_k
         if log:  # log y_k = a_k - log S, S = sum_l exp(a_l)
             A -= np.log(np.add.reduce(np.exp(A), axis=1))[:, None]
         else:  # y_k = exp(a_k) / S

@@ -9,8 +9,6 @@ from _helpers import central_differences
 from scipy.special import expit
 
 from skbackprop._network import (
-    Layers,
-    logits_need_shift,
     n_weights,
     objective,
     softmax_outputs,
@@ -163,23 +161,6 @@ def test_softmax_outputs_equal_scipys(scale):
     np.testing.assert_allclose(log_Y, log_softmax(logits, axis=1), rtol=1e-12)
     np.testing.assert_allclose(Y, softmax(logits, axis=1), rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(Y.sum(axis=1), 1.0, rtol=1e-14)
-
-
-@pytest.mark.parametrize("dtype, safe", [(np.float64, 700.0), (np.float32, 80.0)])
-def test_logits_need_shift_bounds_every_logit(dtype, safe):
-    rng = np.random.RandomState(6)
-    D, M, K = 3, 6, 4
-    theta = rng.normal(size=n_weights(D, M, K)).astype(dtype)
-    layers = Layers(theta, D, M, K)
-    bound = np.abs(layers.V_with_bias).max() * (M + 1)
-    # Saturated hidden units (|x| huge) reach the bound; none exceeds it.
-    X = rng.normal(size=(2000, D)) * 1e6
-    assert np.abs(naive_logits(theta.astype(np.float64), X, M, K)).max() <= bound
-    assert not logits_need_shift(layers)
-    layers.V_with_bias[...] *= 0.999 * safe / bound
-    assert not logits_need_shift(layers)
-    layers.V_with_bias[...] *= 1.01 / 0.999
-    assert logits_need_shift(layers)
 
 
 def test_objective_reuses_its_gradient_buffer_and_follows_new_weights():
