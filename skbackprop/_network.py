@@ -290,7 +290,9 @@ def softmax_outputs(theta, X, M, K, log=False):
     layers = Layers(theta, X.shape[1], M, K)
 
     def block(rows, out):
-        Z = scratch("Z", (out.shape[0], M), out.dtype)
+        # Not the training pass's "Z": scoring a validation set of another
+        # size every epoch would reallocate it twice an epoch.
+        Z = scratch("Z outputs", (out.shape[0], M), out.dtype)
         Z = hidden_layer(layers, X[rows], out=Z)
         A = output_logits(layers, Z, out=out)
         A -= A.max(axis=1, keepdims=True)  # a_k - max_l a_l: changes no y_k
