@@ -327,7 +327,7 @@ def l2_penalty(theta, D, M, K, l2):
 def objective(theta, X, T, p, l2, M):
     """The training objective E(theta) alone, without its gradient.
 
-    Parameters are those of :func:`loss_and_gradient`.
+    Parameters are those of :func:`skbackprop._objective.loss_and_gradient`.
 
     Returns
     -------
