@@ -41,13 +41,24 @@ float expf(float);
 #define VECTOR_CLONES
 #endif
 
+/* Loops to vectorise: OpenMP SIMD where the compiler speaks it (GCC, Clang
+ * with -fopenmp-simd); elsewhere a plain loop. */
+#if defined(__GNUC__)
+#define SIMD_LOOP _Pragma("omp simd")
+#else
+#define SIMD_LOOP
+#endif
+#if defined(_MSC_VER)
+#define restrict __restrict
+#endif
+
 /* ---- the loops, for double and float ---------------------------------- */
 
 #define DEFINE_KERNELS(T, EXP, LOG, SUFFIX)                                   \
     VECTOR_CLONES                                                           \
     static void sigmoid_##SUFFIX(T *b, Py_ssize_t n)                        \
     {                                                                       \
-        _Pragma("omp simd")                                                 \
+        SIMD_LOOP                                                           \
         for (Py_ssize_t i = 0; i < n; i++) {                                \
             b[i] = (T)1 / ((T)1 + EXP(-b[i]));                              \
         }                                                                   \
@@ -67,7 +78,7 @@ float expf(float);
         for (Py_ssize_t n = 0; n < rows; n++) {                             \
             T *restrict d_n = d + n * width;                                \
             const T *restrict z_n = z + n * width;                          \
-            _Pragma("omp simd")                                             \
+            SIMD_LOOP                                                       \
             for (Py_ssize_t j = 0; j < width; j++) {                        \
                 d_n[j] = d_n[j] * z_n[j] * ((T)1 - z_n[j]);                 \
                 acc[j] += d_n[j];                                           \
