@@ -89,37 +89,53 @@ float expf(float);
         }                                                                   \
     }                                                                       \
                                                                             \
-    /* Returns sum_n (p_n log S_n - sum_k pT_nk a_nk); A <- p_n y - pT;   */ \
-    /* column_sums[k] = sum_n of the new A (strided).                      */ \
+    /* a <- exp(a), vectorised. */                                          \
+    VECTOR_CLONES                                                           \
+    static void exp_##SUFFIX(T *a, Py_ssize_t n)                            \
+    {                                                                       \
+        SIMD_LOOP                                                           \
+        for (Py_ssize_t i = 0; i < n; i++) {                                \
+            a[i] = EXP(a[i]);                                               \
+        }                                                                   \
+    }                                                                       \
+                                                                            \
+    /* Returns sum_n (p_n log S_n - sum_k pT_nk a_nk); A <- p_n y - pT;     \
+     * sums[k * stride] = sum_n of the new A. Three passes, so that the     \
+     * exp of the middle one runs over all n K values as one vector loop. */\
     static double softmax_cross_entropy_##SUFFIX(                           \
         T *a, const T *pT, const T *p, Py_ssize_t rows, Py_ssize_t K,       \
         T *sums, Py_ssize_t stride)                                         \
     {                                                                       \
         double loss = 0.0;                                                  \
+        /* a_nk - max_l a_nl, which changes neither y nor E and keeps every \
+         * exp finite; and the loss's -sum_n p_n sum_k t_nk a_nk. */        \
+        for (Py_ssize_t n = 0; n < rows; n++) {                             \
+            T *a_n = a + n * K;                                             \
+            const T *pt_n = pT + n * K;                                     \
+            T largest = a_n[0];                                             \
+            for (Py_ssize_t k = 1; k < K; k++) {                            \
+                largest = a_n[k] > largest ? a_n[k] : largest;              \
+            }                                                               \
+            for (Py_ssize_t k = 0; k < K; k++) {                            \
+                a_n[k] -= largest;                                          \
+                loss -= (double)pt_n[k] * a_n[k];                           \
+            }                                                               \
+        }                                                                   \
+        exp_##SUFFIX(a, rows * K);                                          \
         for (Py_ssize_t k = 0; k < K; k++) {                                \
             sums[k * stride] = 0;                                           \
         }                                                                   \
         for (Py_ssize_t n = 0; n < rows; n++) {                             \
             T *a_n = a + n * K;                                             \
             const T *pt_n = pT + n * K;                                     \
-            /* a_k - max_l a_l: changes neither y nor E, and no exp        */ \
-            /* overflows                                                   */ \
-            T largest = a_n[0];                                             \
-            for (Py_ssize_t k = 1; k < K; k++) {                            \
-                largest = a_n[k] > largest ? a_n[k] : largest;              \
-            }                                                               \
-            double target_logit = 0.0; /* p_n sum_k t_nk a_nk */            \
-            T S = 0;                   /* S_n = sum_k exp(a_nk) */          \
+            T S = 0; /* S_n = sum_k exp(a_nk) */                            \
             for (Py_ssize_t k = 0; k < K; k++) {                            \
-                a_n[k] -= largest;                                          \
-                target_logit += (double)pt_n[k] * a_n[k];                   \
-                a_n[k] = EXP(a_n[k]);                                       \
                 S += a_n[k];                                                \
             }                                                               \
-            loss += (double)p[n] * LOG(S) - target_logit;                   \
+            loss += (double)p[n] * LOG(S); /* + sum_n p_n log S_n */        \
             T weight_over_S = p[n] / S; /* y_nk = exp(a_nk) / S_n */        \
             for (Py_ssize_t k = 0; k < K; k++) {                            \
-                a_n[k] = a_n[k] * weight_over_S - pt_n[k];                  \
+                a_n[k] = a_n[k] * weight_over_S - pt_n[k]; /* p_n (y - t) */\
                 sums[k * stride] += a_n[k];                                 \
             }                                                               \
         }                                                                   \
