@@ -189,17 +189,32 @@ release_all(Py_buffer *views, int count)
     }
 }
 
+/* The first `count` arguments as C-contiguous float arrays of one dtype,
+ * the first of them writable. On failure none is held and an exception is
+ * set. */
 static int
-check_same_kind(Py_buffer *views, int count)
+get_arrays(PyObject *const *args, Py_buffer *views, int count)
 {
-    for (int i = 1; i < count; i++) {
-        if (float_kind(&views[i]) != float_kind(&views[0])) {
+    for (int i = 0; i < count; i++) {
+        if (get_array(args[i], &views[i], i == 0) < 0) {
+            release_all(views, i);
+            return -1;
+        }
+        if (i > 0 && float_kind(&views[i]) != float_kind(&views[0])) {
             PyErr_SetString(PyExc_TypeError,
                             "all arrays must have the same float dtype");
+            release_all(views, i + 1);
             return -1;
         }
     }
     return 0;
+}
+
+static int
+same_matrix_shape(const Py_buffer *a, const Py_buffer *b)
+{
+    return a->ndim == 2 && b->ndim == 2 && a->shape[0] == b->shape[0]
+           && a->shape[1] == b->shape[1];
 }
 
 static Py_ssize_t
@@ -260,20 +275,10 @@ times_sigmoid_slope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer views[3];
-    if (get_array(args[0], &views[0], 1) < 0) {
+    if (get_arrays(args, views, 2) < 0) {
         return NULL;
     }
-    if (get_array(args[1], &views[1], 0) < 0) {
-        release_all(views, 1);
-        return NULL;
-    }
-    if (check_same_kind(views, 2) < 0) {
-        release_all(views, 2);
-        return NULL;
-    }
-    if (views[0].ndim != 2 || views[1].ndim != 2
-        || views[0].shape[0] != views[1].shape[0]
-        || views[0].shape[1] != views[1].shape[1]) {
+    if (!same_matrix_shape(&views[0], &views[1])) {
         PyErr_SetString(PyExc_ValueError, "D and Z must have the same shape (n, M)");
         release_all(views, 2);
         return NULL;
@@ -315,24 +320,10 @@ softmax_cross_entropy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer views[4];
-    if (get_array(args[0], &views[0], 1) < 0) {
+    if (get_arrays(args, views, 3) < 0) {
         return NULL;
     }
-    if (get_array(args[1], &views[1], 0) < 0) {
-        release_all(views, 1);
-        return NULL;
-    }
-    if (get_array(args[2], &views[2], 0) < 0) {
-        release_all(views, 2);
-        return NULL;
-    }
-    if (check_same_kind(views, 3) < 0) {
-        release_all(views, 3);
-        return NULL;
-    }
-    if (views[0].ndim != 2 || views[1].ndim != 2
-        || views[0].shape[0] != views[1].shape[0]
-        || views[0].shape[1] != views[1].shape[1]
+    if (!same_matrix_shape(&views[0], &views[1])
         || length(&views[2]) != views[0].shape[0] || views[0].shape[1] < 1) {
         PyErr_SetString(PyExc_ValueError,
                         "A and pT must have the same shape (n, K), K >= 1, "
