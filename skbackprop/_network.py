@@ -67,8 +67,17 @@ def unpack(theta, D, M, K):
     return W, V
 
 
-def _contiguous(A, B, C):
-    return A.flags.c_contiguous and B.flags.c_contiguous and C.flags.c_contiguous
+def _kernels_take(*arrays):
+    """Whether the compiled kernels are built and can take these arrays.
+
+    They need C-contiguous arrays (every work array of the passes is).
+    """
+    if _kernels is None:
+        return False
+    for array in arrays:
+        if not array.flags.c_contiguous:
+            return False
+    return True
 
 
 def sigmoid(B):
@@ -89,7 +98,7 @@ def sigmoid(B):
     Z : ndarray
         ``B`` itself, now holding h(b).
     """
-    if _kernels is not None and B.flags.c_contiguous:
+    if _kernels_take(B):
         _kernels.sigmoid_inplace(B)
         return B
     return expit(B, out=B)
@@ -114,7 +123,7 @@ def times_sigmoid_slope(delta, Z, column_sums):
     delta : ndarray of shape (n, M)
         ``delta`` itself.
     """
-    if _kernels is not None and delta.flags.c_contiguous and Z.flags.c_contiguous:
+    if _kernels_take(delta, Z):
         _kernels.times_sigmoid_slope(delta, Z, column_sums)
         return delta
     delta *= Z
@@ -160,7 +169,7 @@ def softmax_cross_entropy(A, pT, p, column_sums):
     loss : float
         These samples' share of E.
     """
-    if _kernels is not None and _contiguous(A, pT, p):
+    if _kernels_take(A, pT, p):
         return _kernels.softmax_cross_entropy(A, pT, p, column_sums)
     A -= A.max(axis=1, keepdims=True)  # a_k - max_l a_l
     loss = -float(np.vdot(pT, A))  # -sum_n p_n sum_k t_nk a_nk
