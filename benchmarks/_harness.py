@@ -4,16 +4,12 @@ import time
 import warnings
 
 import numpy as np
-from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-try:  # the floor uses the quickest sigmoid there is here
-    from skbackprop._kernels import sigmoid_inplace
-except ImportError:
-
-    def sigmoid_inplace(B):
-        expit(B, out=B)
+# The floor uses the quickest sigmoid there is here: the compiled one when
+# built, SciPy's expit otherwise.
+from skbackprop._network import sigmoid
 
 
 def alternate(functions, repeats):
@@ -124,7 +120,7 @@ class EpochFloor:
 
     def gemms_and_activations(self):
         np.matmul(self.X, self.W.T, out=self.Z)
-        sigmoid_inplace(self.Z)
+        sigmoid(self.Z)
         np.matmul(self.Z, self.V.T, out=self.A)
         np.exp(self.A, out=self.A)
         np.sum(self.A, axis=1, keepdims=True, out=self.S)
