@@ -76,7 +76,7 @@ class Objective:
         """
         D, M, K = self.D, self.M, self.K
         layers = self._layers_of(theta)
-        if self._one_block:
+        if self._one_block:  # the whole data, unsliced (a CSR slice is a copy)
             loss = backpropagate(layers, self.X, self.pT, self.p, self._gradient_layers)
         else:
 
