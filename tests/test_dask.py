@@ -14,6 +14,7 @@ import pytest
 
 if os.environ.get("CI"):
     import dask  # noqa: F401 - must be installed in CI
+dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
 da = pytest.importorskip("dask.array")
 dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
@@ -33,10 +34,16 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skbackprop import BackpropClassifier  # noqa: E402
 from skbackprop.incremental import fit_chunks  # noqa: E402
 
+# Dask's active memory manager drops the extra copies of scattered data
+# within about two seconds (its ReduceReplicas policy), and with them the
+# copies that let a search survive a killed worker: off for this cluster.
+KEEP_REPLICAS = {"distributed.scheduler.active-memory-manager.start": False}
+
 
 @pytest.fixture(scope="module")
 def client():
     with (
+        dask.config.set(KEEP_REPLICAS),
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,
