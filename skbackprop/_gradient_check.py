@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._inputs import combined_sample_weight, encode_labels
 from ._network import objective, unpack
 from ._objective import loss_and_gradient
 from ._training import one_hot
@@ -13,8 +14,10 @@ def _problem(clf, X, y, sample_weight):
     check_is_fitted(clf)
     X = clf._validate_prediction_input(X)
     y = np.asarray(y)
-    labels = clf._encode_labels(y, "y")
-    sample_weight = clf._sample_weight(X, y, sample_weight)
+    labels = encode_labels(clf.classes_, y, "y")
+    sample_weight = combined_sample_weight(
+        X, y, sample_weight, clf.class_weight, clf.classes_
+    )
     T = one_hot(labels, clf.classes_.shape[0], X.dtype)
     p = sample_weight / sample_weight.sum()
     return clf._theta, X, T, p

@@ -25,11 +25,67 @@ def encode_labels(classes, y, name):
     return labels
 
 
+def checked_classes(y):
+    """The sorted classes of ``y`` (labels or the ``classes`` argument), >= 2."""
+    classes = np.unique(y)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            "BackpropClassifier needs samples of at least 2 classes in the data, "
+            "but the data contains only one class: "
+            f"{classes.tolist()!r}."
+        )
+    return classes
+
+
+def check_same_network(estimator, X, y, classes=None):
+    """A warm fit or later partial_fit must train the network it has.
+
+    The classes must be those of the first call (for a warm-started fit,
+    exactly the classes of ``y``, as in ``MLPClassifier``), and ``n_hidden``
+    that of the trained weights. The feature count is checked by
+    ``validate_data``.
+    """
+    D, K = X.shape[1], estimator.classes_.shape[0]
+    trained_M = (estimator._theta.shape[0] - K) // (D + K + 1)
+    if estimator.n_hidden != trained_M:
+        raise ValueError(
+            f"n_hidden={estimator.n_hidden} differs from the {trained_M} hidden "
+            "units of the trained weights; set warm_start=False (or make a new "
+            "estimator) to train a network of another size."
+        )
+    if classes is not None:
+        if not np.array_equal(np.unique(classes), estimator.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()!r} differs from the "
+                f"classes of the earlier calls, {estimator.classes_.tolist()!r}."
+            )
+        return
+    if estimator.warm_start and not np.array_equal(np.unique(y), estimator.classes_):
+        raise ValueError(
+            "warm_start can only be used where y has the same classes as in the "
+            f"previous call to fit: previously {estimator.classes_.tolist()!r}, "
+            f"y has {np.unique(y).tolist()!r}. Set warm_start=False to train "
+            "anew."
+        )
+
+
 def combined_sample_weight(X, y, sample_weight, class_weight, classes):
-    """Sample weights times class weights: validated, a new array, X's dtype."""
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
-    )
+    """Sample weights times class weights: validated, a new array, X's dtype.
+
+    Negative weights and weights that sum to zero are refused here, so that
+    every supported scikit-learn version refuses them alike.
+    """
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, copy=True)
+    if np.any(sample_weight < 0):
+        raise ValueError(
+            "Negative values in data passed to `sample_weight`: the weights must "
+            "be >= 0; got "
+            f"{float(sample_weight.min()):.6g} at the least."
+        )
+    if sample_weight.sum() == 0:
+        raise ValueError(
+            "The sample weights sum to zero; no sample is left to train on."
+        )
     if class_weight is None:
         return sample_weight
     if isinstance(class_weight, dict):

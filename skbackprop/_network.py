@@ -29,7 +29,7 @@ sums over n of the book become sums over blocks of sums over their rows.
 import numpy as np
 from scipy.special import expit
 
-from ._row_blocks import map_over_blocks, scratch
+from ._row_blocks import map_over_blocks, scratch, take_rows
 
 try:  # built from _kernels.c at install time where a C compiler is found
     from . import _kernels
@@ -302,7 +302,7 @@ def softmax_outputs(theta, X, M, K, log=False):
         # Not the training pass's "Z": scoring a validation set of another
         # size every epoch would reallocate it twice an epoch.
         Z = scratch("Z outputs", (out.shape[0], M), out.dtype)
-        Z = hidden_layer(layers, X[rows], out=Z)
+        Z = hidden_layer(layers, take_rows(X, rows), out=Z)
         A = output_logits(layers, Z, out=out)
         A -= A.max(axis=1, keepdims=True)  # a_k - max_l a_l: changes no y_k
         if log:  # log y_k = a_k - log S, S = sum_l exp(a_l)

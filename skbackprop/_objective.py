@@ -17,7 +17,7 @@ from ._network import (
     n_weights,
     objective,
 )
-from ._row_blocks import row_blocks, sum_over_blocks
+from ._row_blocks import sum_over_blocks, take_rows
 
 
 class Objective:
@@ -49,7 +49,6 @@ class Objective:
         self.pT = T * p[:, None]  # p_n t_nk, the same at every call
         self.gradient = np.empty(n_weights(self.D, M, self.K), dtype=X.dtype)
         self._gradient_layers = Layers(self.gradient, self.D, M, self.K)
-        self._one_block = len(row_blocks(self.N, M)) == 1
         self._theta = None  # the weights whose views are in self._layers
         self._layers = None
 
@@ -76,19 +75,18 @@ class Objective:
         """
         D, M, K = self.D, self.M, self.K
         layers = self._layers_of(theta)
-        if self._one_block:  # the whole data, unsliced (a CSR slice is a copy)
-            loss = backpropagate(layers, self.X, self.pT, self.p, self._gradient_layers)
-        else:
 
-            def block(rows, gradient):
-                if gradient is self.gradient:
-                    gradient_layers = self._gradient_layers
-                else:
-                    gradient_layers = Layers(gradient, D, M, K)
-                X, pT, p = self.X[rows], self.pT[rows], self.p[rows]
-                return backpropagate(layers, X, pT, p, gradient_layers)
+        def block(rows, gradient):
+            if gradient is self.gradient:
+                gradient_layers = self._gradient_layers
+            else:
+                gradient_layers = Layers(gradient, D, M, K)
+            X = take_rows(self.X, rows)
+            return backpropagate(
+                layers, X, self.pT[rows], self.p[rows], gradient_layers
+            )
 
-            loss = sum_over_blocks(block, self.N, M, self.gradient)
+        loss = sum_over_blocks(block, self.N, M, self.gradient)
         if self.l2 != 0:
             loss += l2_penalty(theta, D, M, K, self.l2)
             gradient = self._gradient_layers

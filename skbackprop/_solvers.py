@@ -60,6 +60,11 @@ class FullBatchEpoch:
     and one backward pass; the last epoch (``last=True``) skips the backward
     pass it would not use.
 
+    Safeguarded, a step that raises the loss is taken back and tried again
+    at half the step size (and no momentum), along the same gradient, until
+    the loss does not rise; the smaller step size is kept for the epochs
+    that follow. The book's steps are not safeguarded.
+
     Parameters
     ----------
     loss_and_gradient : callable
@@ -71,28 +76,59 @@ class FullBatchEpoch:
     optimizer : HeavyBall
         The update rule.
 
+    safeguarded : bool, default=False
+        Halve the step size instead of taking a step that raises the loss.
+
     Attributes
     ----------
     start_loss : float
         The loss at the weights before the first step.
     """
 
-    def __init__(self, loss_and_gradient, loss, optimizer):
+    # A rise of the loss smaller than this share of it is rounding, not an
+    # overshoot.
+    RISE_TOLERANCE = 1e-12
+    # The safeguard gives up (and takes the step) below this step size.
+    SMALLEST_STEP = 1e-12
+
+    def __init__(self, loss_and_gradient, loss, optimizer, safeguarded=False):
         self.loss_and_gradient = loss_and_gradient
         self.loss = loss
         self.optimizer = optimizer
+        self.safeguarded = safeguarded
         self.start_loss = None
         self._gradient = None
+        self._loss = None
 
     def __call__(self, theta, last=False):
         if self._gradient is None:
-            self.start_loss, self._gradient = self.loss_and_gradient(theta)
+            self._loss, self._gradient = self.loss_and_gradient(theta)
+            if self.start_loss is None:
+                self.start_loss = self._loss
+        if self.safeguarded:
+            return self._safeguarded_step(theta, last)
         self.optimizer.step(theta, self._gradient)
         if last:
             self._gradient = None
             return self.loss(theta)
-        loss, self._gradient = self.loss_and_gradient(theta)
-        return loss
+        self._loss, self._gradient = self.loss_and_gradient(theta)
+        return self._loss
+
+    def _safeguarded_step(self, theta, last):
+        before, gradient = theta.copy(), self._gradient.copy()
+        limit = self._loss + self.RISE_TOLERANCE * abs(self._loss)
+        while True:
+            self.optimizer.step(theta, gradient)
+            if last:
+                loss, self._gradient = self.loss(theta), None
+            else:
+                loss, self._gradient = self.loss_and_gradient(theta)
+            if loss <= limit or self.optimizer.learning_rate < self.SMALLEST_STEP:
+                self._loss = loss
+                return loss
+            theta[:] = before  # overshot: back, and half the step
+            self.optimizer.learning_rate *= 0.5
+            self.optimizer.velocity = None
 
 
 class MiniBatchEpoch:
@@ -100,6 +136,13 @@ class MiniBatchEpoch:
 
     Calling it moves ``theta`` and returns the weight-averaged mean of the
     batch losses, each taken before its step.
+
+    Safeguarded, an epoch whose mean loss rose by more than half above the
+    previous epoch's halves the step size for the epochs that follow (the
+    steps are not taken back: that would cost a second pass over every
+    batch). The epoch losses of mini-batches are noisy: on 400 samples in
+    batches of 32, halving at rises of 1% or 10% cut the mean training
+    accuracy over five seeds from 0.97 to 0.92 and 0.95; at 50% it stayed.
 
     Parameters
     ----------
@@ -121,21 +164,35 @@ class MiniBatchEpoch:
     optimizer : HeavyBall
         The update rule.
 
+    safeguarded : bool, default=False
+        Halve the step size after an epoch whose loss rose.
+
     Attributes
     ----------
     start_loss : float
         The first batch's loss at the weights before the first step.
     """
 
+    # A rise of the epoch loss by more than this share is an overshoot.
+    RISE_TOLERANCE = 0.5
+
     def __init__(
-        self, batch_loss_and_gradient, sample_weight, batch_size, order, optimizer
+        self,
+        batch_loss_and_gradient,
+        sample_weight,
+        batch_size,
+        order,
+        optimizer,
+        safeguarded=False,
     ):
         self.batch_loss_and_gradient = batch_loss_and_gradient
         self.sample_weight = sample_weight
         self.batch_size = batch_size
         self.order = order
         self.optimizer = optimizer
+        self.safeguarded = safeguarded
         self.start_loss = None
+        self._previous_loss = None
 
     def __call__(self, theta, last=False):
         n_samples = self.sample_weight.shape[0]
@@ -158,7 +215,12 @@ class MiniBatchEpoch:
             self.optimizer.step(theta, gradient)
             total_loss += batch_weight * loss
             total_weight += batch_weight
-        return total_loss / total_weight
+        loss = total_loss / total_weight
+        if self.safeguarded and self._previous_loss is not None:
+            if loss > self._previous_loss * (1 + self.RISE_TOLERANCE):
+                self.optimizer.learning_rate *= 0.5
+        self._previous_loss = loss
+        return loss
 
 
 def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):

@@ -1,10 +1,8 @@
 """The epoch loop: record, validate, print, stop."""
 
 import math
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._network import cross_entropy, log_probabilities
 
@@ -56,7 +54,7 @@ DIVERGENCE_FACTOR = 1e3
 
 
 class DivergenceCheck:
-    """Raise, naming the learning rate, when training has diverged.
+    """Raise, saying what to change, when training has diverged.
 
     Training has diverged when the loss or the weights are non-finite, or
     the loss exceeds ``DIVERGENCE_FACTOR`` times the larger of the loss at
@@ -64,15 +62,16 @@ class DivergenceCheck:
 
     Parameters
     ----------
-    learning_rate : float
-        Named in the message.
+    advice : str
+        What to change, ending the message: for ``"gd"`` and ``"sgd"`` it
+        names ``learning_rate`` and its value (:func:`step_size_advice`).
 
     K : int
         Number of classes.
     """
 
-    def __init__(self, learning_rate, K):
-        self.learning_rate = learning_rate
+    def __init__(self, advice, K):
+        self.advice = advice
         self.log_K = float(np.log(K))
         self.limit = np.inf
 
@@ -90,9 +89,32 @@ class DivergenceCheck:
         raise ValueError(
             f"Training diverged: the loss grew to {loss:.6g}"
             + ("" if weights_finite else " and the weights grew without bound")
-            + f". Try a smaller learning_rate than learning_rate="
-            f"{self.learning_rate!r}, or standardise the features."
+            + f". {self.advice}"
         )
+
+
+def step_size_advice(solver, learning_rate):
+    """What to change when training overshoots, for messages.
+
+    gd and sgd name ``learning_rate`` and its value and feature scaling;
+    lbfgs, which takes no learning rate, names feature scaling and ``l2``.
+    """
+    if solver == "lbfgs":
+        return (
+            "L-BFGS takes no learning_rate: standardise the features "
+            "(StandardScaler), or add an L2 penalty (l2 > 0)."
+        )
+    if learning_rate == "auto":
+        return (
+            "learning_rate='auto' steps 1.0 on standardised features; try a "
+            "smaller float learning_rate, such as learning_rate=0.1, on "
+            "standardised features (StandardScaler)."
+        )
+    return (
+        f"Try a smaller learning_rate than learning_rate={learning_rate!r}, "
+        "learning_rate='auto' (which scales the steps to the features), or "
+        "standardise the features (StandardScaler)."
+    )
 
 
 class History:
@@ -122,30 +144,78 @@ class History:
         return validation_loss
 
 
+class TrainingRun:
+    """The state of one call of fit or partial_fit: weights, steps, checks.
+
+    The solver moves ``theta`` in its own coordinates (see
+    :mod:`skbackprop._coordinates`); ``raw`` always holds the same weights
+    as the book's W and V, which is what is checked, scored and kept.
+
+    Parameters
+    ----------
+    epoch : FullBatchEpoch or MiniBatchEpoch
+        One epoch of a first-order solver, in the run's coordinates.
+
+    theta : ndarray
+        The raw starting weights (not modified).
+
+    coordinates : RawInputs or StandardisedInputs
+        The solver's coordinates.
+
+    check_divergence : DivergenceCheck
+        Called on every epoch's loss and raw weights.
+
+    velocity : ndarray or None
+        The heavy-ball velocity carried over, in raw coordinates.
+    """
+
+    def __init__(self, epoch, theta, coordinates, check_divergence, velocity=None):
+        self.epoch = epoch
+        self.coordinates = coordinates
+        self.check_divergence = check_divergence
+        self.theta = coordinates.from_raw(theta.copy())
+        self.raw = coordinates.to_raw(self.theta)
+        if velocity is not None and epoch is not None:
+            epoch.optimizer.velocity = coordinates.from_raw(velocity.copy())
+        self.n_steps = 0
+
+    def step(self, last=False):
+        """One epoch: move the weights, check them, return the loss."""
+        loss = self.epoch(self.theta, last=last)
+        self.raw = self.coordinates.to_raw(self.theta, out=self.raw)
+        if self.n_steps == 0:
+            self.check_divergence.set_start_loss(self.epoch.start_loss)
+        self.n_steps += 1
+        self.check_divergence(loss, self.raw)
+        return loss
+
+    def restore(self, raw):
+        """Go back to the raw weights ``raw`` (the best of early stopping)."""
+        self.raw[...] = raw
+        self.theta = self.coordinates.from_raw(self.raw.copy())
+
+    def velocity(self):
+        """The heavy-ball velocity in raw coordinates, or None."""
+        velocity = self.epoch.optimizer.velocity
+        return None if velocity is None else self.coordinates.to_raw(velocity)
+
+
 def run_epochs(
-    epoch,
-    theta,
+    run,
     *,
     max_iter,
     stopper,
     history,
     validation,
     early_stopping,
-    check_divergence,
-    first_epoch,
     verbose,
 ):
-    """Train ``theta`` in place for up to ``max_iter`` epochs.
+    """Train for up to ``max_iter`` epochs.
 
     Parameters
     ----------
-    epoch : FullBatchEpoch or MiniBatchEpoch
-        ``epoch(theta, last) -> loss``: one epoch of a solver, moving
-        ``theta`` in place; ``epoch.start_loss`` is the loss at the
-        starting weights.
-
-    theta : ndarray
-        Flat weights, trained in place.
+    run : TrainingRun
+        The weights and the epoch step, moved in place.
 
     max_iter : int
         Most epochs.
@@ -163,34 +233,22 @@ def run_epochs(
     early_stopping : bool
         Monitor the validation loss and return the best weights seen.
 
-    check_divergence : DivergenceCheck
-        Called on every epoch's loss and weights.
-
-    first_epoch : int
-        Number of the first epoch, for messages.
-
     verbose : int
         Print one line per epoch when positive.
 
     Returns
     -------
-    n_epochs : int
-        Epochs run.
+    stopped : bool
+        Whether the stopper ended training before ``max_iter``.
     """
-    best_theta = theta.copy() if early_stopping else None
-    n_epochs = 0
+    best = run.raw.copy() if early_stopping else None
     stopped = False
     for n_epochs in range(1, max_iter + 1):
-        loss = epoch(theta, last=n_epochs == max_iter)
-        if n_epochs == 1:
-            check_divergence.set_start_loss(epoch.start_loss)
-        check_divergence(loss, theta)
-        validation_loss = history.record(
-            first_epoch + n_epochs, loss, validation, theta, verbose
-        )
+        loss = run.step(last=n_epochs == max_iter)
+        validation_loss = history.record(n_epochs, loss, validation, run.raw, verbose)
         stopped = stopper.update(validation_loss if early_stopping else loss)
         if early_stopping and stopper.improved:
-            best_theta[:] = theta
+            best[:] = run.raw
         if stopped:
             if verbose:
                 monitored = "Validation" if early_stopping else "Training"
@@ -200,12 +258,5 @@ def run_epochs(
                 )
             break
     if early_stopping:
-        theta[:] = best_theta
-    if not stopped:
-        warnings.warn(
-            f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
-            "converged yet.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    return n_epochs
+        run.restore(best)
+    return stopped

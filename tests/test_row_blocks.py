@@ -32,7 +32,6 @@ def test_blocks_sum_to_the_one_block_result(monkeypatch):
     monkeypatch.setattr(row_blocks, "MIN_ELEMENTS_TO_SPLIT", 10**12)
     assert len(row_blocks.row_blocks(X.shape[0], M)) == 1
     whole = Objective(X, T, p, 0.1, M)
-    assert whole._one_block
     whole_loss, whole_gradient = whole.loss_and_gradient(theta)
     assert loss == pytest.approx(whole_loss, rel=1e-12)
     np.testing.assert_allclose(gradient, whole_gradient, rtol=1e-10, atol=1e-15)
@@ -82,3 +81,4 @@ def test_run_raises_a_tasks_error_after_every_task_has_finished():
         row_blocks._run([task(i) for i in range(20)], threads=2)
     assert sorted(finished) == [i for i in range(20) if i != 7]
     assert row_blocks._active_calls == 0  # the BLAS limit was given back
+    assert row_blocks._blas_limit is None

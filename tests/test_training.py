@@ -146,7 +146,8 @@ def test_warm_start_continues_weights_and_momentum():
     quiet_fit(warm, X, y)
     quiet_fit(warm.set_params(max_iter=6), X, y)
     np.testing.assert_allclose(warm._theta, ten._theta, rtol=1e-12)
-    assert warm.n_iter_ == 10 and len(warm.loss_curve_) == 10
+    # as in MLPClassifier: n_iter_ counts the latest fit, the curve grows
+    assert warm.n_iter_ == 6 and len(warm.loss_curve_) == 10
     cold = quiet_fit(BackpropClassifier(max_iter=6, **params), X, y)
     assert not np.allclose(cold._theta, ten._theta)
 
@@ -154,5 +155,38 @@ def test_warm_start_continues_weights_and_momentum():
 def test_warm_start_with_other_classes_is_refused():
     X, y = make_textbook_data()
     clf = quiet_fit(BackpropClassifier(n_hidden=2, max_iter=2, warm_start=True), X, y)
-    with pytest.raises(ValueError, match="labels not in classes_"):
+    before = clf._theta.copy()
+    with pytest.raises(ValueError, match="same classes as in the previous call"):
         clf.fit(X, y + 1)
+    with pytest.raises(ValueError, match="same classes as in the previous call"):
+        clf.fit(X[y < 2], y[y < 2])  # a subset, refused as MLPClassifier does
+    np.testing.assert_array_equal(clf._theta, before)
+
+
+def test_warm_start_counts_the_latest_fit_as_mlp_classifier_does():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = make_textbook_data()
+    ours = BackpropClassifier(n_hidden=3, max_iter=10, tol=0, warm_start=True)
+    theirs = MLPClassifier((3,), max_iter=10, tol=0, warm_start=True)
+    for max_iter in (10, 20, 3, 3):
+        for clf in (ours, theirs):
+            quiet_fit(clf.set_params(max_iter=max_iter), X, y)
+        assert ours.n_iter_ == theirs.n_iter_ == max_iter
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_) == 36
+
+
+@pytest.mark.parametrize("change", ["n_hidden", "n_features"])
+def test_warm_start_refuses_another_network_by_name(change):
+    X, y = make_textbook_data()
+    clf = quiet_fit(BackpropClassifier(n_hidden=2, max_iter=2, warm_start=True), X, y)
+    if change == "n_hidden":
+        clf.set_params(n_hidden=5)
+        match = "n_hidden=5 differs from the 2 hidden units"
+    else:
+        X = np.c_[X, X[:, :1]]
+        match = "X has 3 features, but BackpropClassifier is expecting 2"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y)

@@ -1,0 +1,91 @@
+"""Did a fit learn? Warnings for the fits that did not.
+
+A fit that ran to its end can still have failed: the loss ended above where
+it started (the steps overshoot), the no-improvement rule stopped it while
+the loss jumped up and down (the steps overshoot, more mildly), or it ended
+no better than a model that ignores the inputs and predicts the class
+frequencies (a plateau: saturated hidden units, typically raw features of
+large scale). Each gets a ``ConvergenceWarning`` that says what to change.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+# The no-improvement rule stopped a fit while the loss oscillated when, over
+# the epochs it watched, the loss rose in total by more than this share of
+# its lowest value there: a fit that settles rises by a tiny share, if at all.
+OSCILLATION_SHARE = 0.1
+# Below this loss, predicting the class frequencies is already nearly
+# perfect (almost all the weight on one class): nothing to compare against.
+SMALLEST_BASELINE = 1e-3
+
+
+def class_frequency_loss(labels, p, K):
+    """Loss of the model that predicts the class frequencies for every input.
+
+    ``-sum_k pi_k log pi_k`` with ``pi_k = sum_n p_n t_nk``: the least loss of
+    any model that ignores x. A network that ends no lower has not learned.
+    """
+    frequencies = np.bincount(labels, weights=p, minlength=K)
+    frequencies = frequencies[frequencies > 0]
+    return float(-(frequencies * np.log(frequencies)).sum())
+
+
+def did_not_learn(curve, start_loss, stopped, window, baseline):
+    """Why a fit failed, in words, or None if it learned.
+
+    Parameters
+    ----------
+    curve : list of float
+        This fit's training losses, one per epoch or iteration.
+
+    start_loss : float or None
+        The training loss at the starting weights.
+
+    stopped : bool
+        Whether the no-improvement rule ended the fit.
+
+    window : int
+        Epochs the no-improvement rule watched (``n_iter_no_change + 1``).
+
+    baseline : float
+        :func:`class_frequency_loss` of the training data.
+    """
+    if not curve:
+        return None
+    final = curve[-1]
+    if start_loss is not None and final > start_loss:
+        return (
+            f"the training loss ended at {final:.6g}, above the {start_loss:.6g} "
+            "it started from: the steps overshoot"
+        )
+    if stopped:
+        watched = np.asarray(curve[-(window + 1) :])
+        rises = np.clip(np.diff(watched), 0, None).sum()
+        if rises > OSCILLATION_SHARE * watched.min():
+            return (
+                "training stopped while the loss oscillated (it rose by "
+                f"{rises:.3g} in total over the last {len(watched) - 1} epochs): "
+                "the steps overshoot"
+            )
+    if stopped and baseline > SMALLEST_BASELINE and min(curve) >= baseline:
+        return (
+            f"training stopped on a plateau: the loss ({min(curve):.6g} at best) "
+            "is no better than "
+            f"the {baseline:.6g} of predicting the class frequencies: the "
+            "network has learned nothing from the features"
+        )
+    return None
+
+
+def warn_if_not_learned(reason, advice):
+    """A ConvergenceWarning with the reason and what to change."""
+    if reason is None:
+        return
+    warnings.warn(
+        f"The fit did not learn: {reason}. {advice}",
+        ConvergenceWarning,
+        stacklevel=4,
+    )

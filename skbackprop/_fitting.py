@@ -1,0 +1,311 @@
+"""What one call of fit or partial_fit does to an estimator.
+
+The estimator shell (:mod:`skbackprop._classifier`) checks the input and the
+parameters; these functions set up the weights, the solver in its
+coordinates, the validation data and the curves, run the epochs or L-BFGS,
+and keep the result. ``fit`` and ``partial_fit`` share all of it but the loop.
+"""
+
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import validate_data
+
+from ._coordinates import InCoordinates, RawInputs, StandardisedInputs
+from ._diagnosis import class_frequency_loss, did_not_learn, warn_if_not_learned
+from ._initialization import initial_weights
+from ._inputs import (
+    FLOAT_DTYPES,
+    check_same_network,
+    check_validation_data,
+    checked_classes,
+    combined_sample_weight,
+    encode_labels,
+    stratified_hold_out,
+)
+from ._objective import Objective, loss_and_gradient
+from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
+from ._stopping import NoImprovementStopper
+from ._training import (
+    DivergenceCheck,
+    History,
+    TrainingRun,
+    ValidationSet,
+    one_hot,
+    run_epochs,
+    step_size_advice,
+)
+
+# learning_rate="auto": the step on standardised features. The book's 1.0,
+# measured best of 0.5, 1, 2 and 4 on the benchmark sets (README.md).
+AUTO_STEP = 1.0
+
+
+def training_data(
+    estimator, X, y, sample_weight, first_call, classes=None, incremental=False
+):
+    """Checked X (in the weights' dtype), class indices and sample weights.
+
+    On the first call the classes are set (from ``classes`` for
+    partial_fit, else from y); later calls must agree with them, and the
+    network must still have ``n_hidden`` units.
+    """
+    X, y = validate_data(
+        estimator, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=first_call
+    )
+    check_classification_targets(y)
+    if first_call:
+        if incremental and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        estimator.classes_ = checked_classes(y if classes is None else classes)
+    else:
+        X = X.astype(estimator._theta.dtype, copy=False)
+        check_same_network(estimator, X, y, classes)
+    labels = encode_labels(estimator.classes_, y, "y")
+    sample_weight = combined_sample_weight(
+        X, y, sample_weight, estimator.class_weight, estimator.classes_
+    )
+    return X, labels, sample_weight
+
+
+def initialize(estimator, X, sample_weight, rng):
+    """Fresh weights, coordinates and history."""
+    D, M, K = X.shape[1], estimator.n_hidden, estimator.classes_.shape[0]
+    estimator._coordinates = (
+        StandardisedInputs.of(X, sample_weight, M, K)
+        if estimator.learning_rate == "auto"
+        else RawInputs()
+    )
+    theta = initial_weights(estimator.init, estimator.init_scale, D, M, K, rng, X.dtype)
+    estimator._theta = estimator._coordinates.to_raw(theta)  # drawn for its inputs
+    estimator._velocity = None
+    estimator._auto_step = AUTO_STEP
+    estimator.loss_curve_ = []
+    estimator.best_loss_ = np.inf
+    estimator.n_iter_ = 0
+    estimator.t_ = 0
+
+
+def training_run(estimator, X, labels, sample_weight, rng):
+    """The weights, the solver's coordinates and epoch, and the checks."""
+    K = estimator.classes_.shape[0]
+    coordinates = solver_coordinates(estimator, X, sample_weight)
+    T = one_hot(labels, K, X.dtype)
+    objective = None
+    if estimator.solver == "sgd":
+        epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
+    else:
+        p = sample_weight / sample_weight.sum()
+        objective = Objective(X, T, p, estimator.l2, estimator.n_hidden)
+        if coordinates.standardised:
+            objective = InCoordinates(objective, coordinates)
+        epoch = FullBatchEpoch(
+            objective.loss_and_gradient,
+            objective.loss,
+            optimizer(estimator),
+            safeguarded=estimator.learning_rate == "auto",
+        )
+    check = DivergenceCheck(
+        step_size_advice(estimator.solver, estimator.learning_rate), K
+    )
+    run = TrainingRun(
+        epoch if estimator.solver != "lbfgs" else None,
+        estimator._theta,
+        coordinates,
+        check,
+        estimator._velocity,
+    )
+    run.objective = objective
+    return run
+
+
+def solver_coordinates(estimator, X, sample_weight):
+    """Standardised coordinates for learning_rate="auto", else raw.
+
+    Kept from the first fit (or partial_fit) so that warm starts and
+    chunks continue in the same coordinates; made from X when missing.
+    """
+    if estimator.learning_rate != "auto":
+        return RawInputs()
+    if not getattr(estimator._coordinates, "standardised", False):
+        estimator._coordinates = StandardisedInputs.of(
+            X, sample_weight, estimator.n_hidden, estimator.classes_.shape[0]
+        )
+    return estimator._coordinates
+
+
+def optimizer(estimator):
+    step = estimator.learning_rate
+    if step == "auto":  # where the safeguard left it, for warm starts
+        step = getattr(estimator, "_auto_step", AUTO_STEP)
+    return HeavyBall(step, estimator.momentum)
+
+
+def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
+    l2, M, N = estimator.l2, estimator.n_hidden, X.shape[0]
+    raw = None
+
+    def batch(theta, rows, p):
+        nonlocal raw
+        raw = coordinates.to_raw(theta, out=raw)
+        loss, gradient = loss_and_gradient(raw, X[rows], T[rows], p, l2, M)
+        return loss, coordinates.gradient(gradient, out=gradient)
+
+    def order():
+        return rng.permutation(N) if estimator.shuffle else None
+
+    return MiniBatchEpoch(
+        batch,
+        sample_weight,
+        min(estimator.batch_size, N),
+        order,
+        optimizer(estimator),
+        safeguarded=estimator.learning_rate == "auto",
+    )
+
+
+def fit_epochs(estimator, run, history, validation):
+    stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
+    stopped = run_epochs(
+        run,
+        max_iter=estimator.max_iter,
+        stopper=stopper,
+        history=history,
+        validation=validation,
+        early_stopping=estimator.early_stopping,
+        verbose=estimator.verbose,
+    )
+    estimator.best_loss_ = stopper.best_loss
+    return stopped
+
+
+def fit_lbfgs(estimator, run, history, validation):
+    def after_iteration(theta, loss):
+        raw = run.coordinates.to_raw(theta)
+        run.check_divergence(loss, raw)
+        n_iteration = len(history.loss_curve) + 1 - start
+        history.record(n_iteration, loss, validation, raw, estimator.verbose)
+
+    start = len(history.loss_curve)
+    result = minimize_lbfgs(
+        run.objective.loss_and_gradient,
+        run.theta,
+        estimator.max_iter,
+        estimator.tol,
+        after_iteration,
+    )
+    _check_optimize_result("lbfgs", result, estimator.max_iter)
+    run.theta = result.x.astype(run.theta.dtype)
+    run.raw = run.coordinates.to_raw(run.theta)
+    run.check_divergence(result.fun, run.raw)
+    run.n_steps = len(history.loss_curve) - start
+    estimator.best_loss_ = float(result.fun)
+    return True  # _check_optimize_result warned if it ran out of iterations
+
+
+def finish(estimator, run, n_samples):
+    """Keep the run's raw weights and velocity; count what it saw."""
+    estimator._theta = run.raw
+    if run.epoch is not None:
+        estimator._velocity = run.velocity()
+        if estimator.learning_rate == "auto":
+            estimator._auto_step = run.epoch.optimizer.learning_rate
+    estimator.t_ += run.n_steps * n_samples
+
+
+def report_convergence(estimator, run, start, stopped, labels, sample_weight):
+    """Warn when the fit ran out of iterations, or did not learn.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier
+        The fitted estimator.
+
+    run : TrainingRun
+        The fit's run.
+
+    start : int
+        Where this fit's losses begin in ``loss_curve_``.
+
+    stopped : bool
+        Whether the no-improvement rule (or L-BFGS) ended the fit.
+
+    labels, sample_weight : ndarray
+        The training data's class indices and sample weights.
+    """
+    if not stopped:
+        warnings.warn(
+            f"Maximum iterations ({estimator.max_iter}) reached and the "
+            "optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    p = sample_weight / sample_weight.sum()
+    reason = did_not_learn(
+        estimator.loss_curve_[start:],
+        run.epoch.start_loss if run.epoch is not None else None,
+        stopped,
+        estimator.n_iter_no_change + 1,
+        class_frequency_loss(labels, p, len(estimator.classes_)),
+    )
+    warn_if_not_learned(
+        reason, step_size_advice(estimator.solver, estimator.learning_rate)
+    )
+
+
+def validation_set(estimator, X_val, y_val):
+    X_val, y_val = check_validation_data(estimator, X_val, y_val)
+    X_val = X_val.astype(estimator._theta.dtype, copy=False)
+    labels = encode_labels(estimator.classes_, y_val, "y_val")
+    p = np.full(X_val.shape[0], 1.0 / X_val.shape[0], dtype=X_val.dtype)
+    return ValidationSet(
+        X_val, labels, p, estimator.n_hidden, estimator.classes_.shape[0]
+    )
+
+
+def hold_out(estimator, X, labels, sample_weight, rng):
+    X, labels, sample_weight, X_val, labels_val, p_val = stratified_hold_out(
+        X, labels, sample_weight, estimator.validation_fraction, rng
+    )
+    validation = ValidationSet(
+        X_val, labels_val, p_val, estimator.n_hidden, estimator.classes_.shape[0]
+    )
+    return X, labels, sample_weight, validation
+
+
+def start_history(estimator, validation):
+    """Start this fit's curves: training curve continues, validation anew."""
+    if validation is None:
+        for name in ("validation_loss_curve_", "validation_scores_"):
+            estimator.__dict__.pop(name, None)
+        return History(estimator.loss_curve_, [], [])
+    estimator.validation_loss_curve_ = []
+    estimator.validation_scores_ = []
+    return History(
+        estimator.loss_curve_,
+        estimator.validation_loss_curve_,
+        estimator.validation_scores_,
+    )
+
+
+@contextmanager
+def restored_on_error(estimator):
+    """Put the estimator's state back as it was if the block raises.
+
+    Training works on a copy of the weights and appends to copies of the
+    curves, so a shallow copy of the attributes is enough.
+    """
+    saved = dict(estimator.__dict__)
+    for name in ("loss_curve_",):
+        if name in estimator.__dict__:
+            estimator.__dict__[name] = list(estimator.__dict__[name])
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        raise
