@@ -171,9 +171,14 @@ def test_a_fit_from_another_thread_never_runs_pool_and_blas_threads_at_once(
     original = row_blocks._run
 
     def spy(tasks, threads):
-        held = row_blocks._limit_held()
-        seen.append((row_blocks._session_threads, held))
-        return original(tasks, threads)
+        def watched(task):
+            def run():  # as the task runs: threads in use, BLAS on one?
+                seen.append((row_blocks._session_threads, row_blocks._limit_held()))
+                return task()
+
+            return run
+
+        return original([watched(task) for task in tasks], threads)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(row_blocks, "_run", spy)
