@@ -112,15 +112,14 @@ def training_run(estimator, X, labels, sample_weight, rng):
     check = DivergenceCheck(
         step_size_advice(estimator.solver, estimator.learning_rate), K
     )
-    run = TrainingRun(
+    return TrainingRun(
         epoch if estimator.solver != "lbfgs" else None,
         estimator._theta,
         coordinates,
         check,
         estimator._velocity,
+        objective,
     )
-    run.objective = objective
-    return run
 
 
 def solver_coordinates(estimator, X, sample_weight):
@@ -131,7 +130,7 @@ def solver_coordinates(estimator, X, sample_weight):
     """
     if estimator.learning_rate != "auto":
         return RawInputs()
-    if not getattr(estimator._coordinates, "standardised", False):
+    if not getattr(getattr(estimator, "_coordinates", None), "standardised", False):
         estimator._coordinates = StandardisedInputs.of(
             X, sample_weight, estimator.n_hidden, estimator.classes_.shape[0]
         )
@@ -139,6 +138,7 @@ def solver_coordinates(estimator, X, sample_weight):
 
 
 def optimizer(estimator):
+    """The heavy-ball update rule at the estimator's step size."""
     step = estimator.learning_rate
     if step == "auto":  # where the safeguard left it, for warm starts
         step = getattr(estimator, "_auto_step", AUTO_STEP)
@@ -146,6 +146,7 @@ def optimizer(estimator):
 
 
 def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
+    """The sgd epoch, each batch's gradient taken in the run's coordinates."""
     l2, M, N = estimator.l2, estimator.n_hidden, X.shape[0]
     raw = None
 
@@ -169,6 +170,7 @@ def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
 
 
 def fit_epochs(estimator, run, history, validation):
+    """The gd or sgd loop of fit; returns whether the stopping rule ended it."""
     stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
     stopped = run_epochs(
         run,
@@ -184,6 +186,8 @@ def fit_epochs(estimator, run, history, validation):
 
 
 def fit_lbfgs(estimator, run, history, validation):
+    """L-BFGS-B in the run's coordinates, recording every iteration."""
+
     def after_iteration(theta, loss):
         raw = run.coordinates.to_raw(theta)
         run.check_divergence(loss, raw)

@@ -167,10 +167,23 @@ class TrainingRun:
 
     velocity : ndarray or None
         The heavy-ball velocity carried over, in raw coordinates.
+
+    objective : Objective, InCoordinates or None
+        The full-batch objective in the run's coordinates (what L-BFGS
+        minimises); None for sgd.
     """
 
-    def __init__(self, epoch, theta, coordinates, check_divergence, velocity=None):
+    def __init__(
+        self,
+        epoch,
+        theta,
+        coordinates,
+        check_divergence,
+        velocity=None,
+        objective=None,
+    ):
         self.epoch = epoch
+        self.objective = objective
         self.coordinates = coordinates
         self.check_divergence = check_divergence
         self.theta = coordinates.from_raw(theta.copy())
