@@ -46,24 +46,15 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         Notes); 64 and 128 did no better there and were slower.
 
     learning_rate : float or "auto", default="auto"
-        The book's alpha, the step size of ``"gd"`` and ``"sgd"``.
-
-        A float is the book's steepest descent on the raw features:
-        ``theta <- theta - learning_rate * grad``. It suits standardised
-        features (``StandardScaler``); on raw features whose scales differ
-        by orders of magnitude no single step size suits every weight.
-
-        ``"auto"`` scales the steps to the features: steps of 1.0 (the
-        book's value) taken in the coordinates of standardised inputs
-        ``(x_i - m_i) / s_i`` (weighted means and standard deviations of the
-        training data), with the scaling folded into W after every step, so
-        that the network, its objective and its weights stay the book's on
-        the raw features. For ``"gd"`` a step that raises the loss is taken
-        back and halved; for ``"sgd"`` an epoch whose loss rose by more than
-        half halves the steps that follow. On the four benchmark sets it
-        scores, on raw features, what a float step scores after a
-        ``StandardScaler`` (README.md). ``"lbfgs"`` takes no step size: with
-        ``"auto"`` it works in the same standardised coordinates.
+        The book's alpha, the step size of ``"gd"`` and ``"sgd"``. A float
+        is the book's steepest descent on the features as given; it suits
+        standardised features. ``"auto"`` takes steps of 1.0 in the
+        coordinates of standardised inputs, the scaling folded into W after
+        every step (the network and its objective stay the book's), and
+        halves a step that raises the loss: raw features then score what a
+        float step scores after a ``StandardScaler`` (User guide, "Step
+        size"). ``"lbfgs"`` takes no step; with ``"auto"`` it works in the
+        same standardised coordinates.
 
     solver : {"gd", "sgd", "lbfgs"}, default="gd"
         ``"gd"``: full-batch steepest descent, the book's method.

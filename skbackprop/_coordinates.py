@@ -132,16 +132,18 @@ def _weighted_mean_and_variance(X, weights):
     depend on the number of threads BLAS runs at that moment.
     """
     total = weights.sum()
+    mean = _weighted_column_sums(X, weights, lambda rows: rows) / total
+    squares = _weighted_column_sums(X, weights, lambda rows: (rows - mean) ** 2)
+    return mean, squares / total
+
+
+def _weighted_column_sums(X, weights, of_rows):
+    """sum_n w_n f(x_n), in chunks of STATISTICS_ROWS rows, in order."""
     sums = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], STATISTICS_ROWS):
         rows = slice(start, start + STATISTICS_ROWS)
-        sums += (weights[rows, None] * X[rows]).sum(axis=0)
-    mean = sums / total
-    squares = np.zeros(X.shape[1])
-    for start in range(0, X.shape[0], STATISTICS_ROWS):
-        rows = slice(start, start + STATISTICS_ROWS)
-        squares += (weights[rows, None] * (X[rows] - mean) ** 2).sum(axis=0)
-    return mean, squares / total
+        sums += (weights[rows, None] * of_rows(X[rows])).sum(axis=0)
+    return sums
 
 
 class InCoordinates:
