@@ -3,7 +3,13 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -25,12 +31,14 @@ from ._fitting import (
 from ._inputs import (
     FLOAT_DTYPES,
 )
-from ._network import log_probabilities, softmax_outputs, unpack
+from ._network import hidden_outputs, log_probabilities, softmax_outputs, unpack
 from ._row_blocks import parallel_session
 from ._training import History
 
 
-class BackpropClassifier(ClassifierMixin, BaseEstimator):
+class BackpropClassifier(
+    ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """The textbook's two-layer network trained by error back-propagation.
 
     D inputs, one layer of M sigmoid hidden units, K softmax outputs (K = 2
@@ -458,6 +466,32 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
         most_probable = self.predict_log_proba(X).argmax(axis=1)
         return self.classes_[most_probable]
 
+    def transform(self, X):
+        """The hidden layer's outputs z = h(W x): M learned features.
+
+        With ``fit_transform`` and ``get_feature_names_out`` this makes the
+        fitted network a feature extractor in a ``Pipeline``, as
+        ``LinearDiscriminantAnalysis`` is both a classifier and a
+        transformer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_hidden)
+            The sigmoid outputs of the M hidden units, in (0, 1).
+        """
+        X = self._validate_prediction_input(X)
+        return hidden_outputs(self._theta, X, self.n_hidden, self.classes_.shape[0])
+
+    @property
+    def _n_features_out(self):
+        """M, for ``get_feature_names_out`` (names backpropclassifier0, ...)."""
+        return self.n_hidden
+
     # ------------------------------------------------------------------
     # Weights, derived from the flat vector
 
@@ -495,4 +529,5 @@ class BackpropClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

@@ -315,6 +315,36 @@ def softmax_outputs(theta, X, M, K, log=False):
     return map_over_blocks(block, X.shape[0], M, Y)
 
 
+def hidden_outputs(theta, X, M, K):
+    """The hidden layer z = h(W x) for every row of X, shape (N, M).
+
+    Computed block by block of rows, on every core, as :func:`softmax_outputs`.
+
+    Parameters
+    ----------
+    theta : ndarray
+        Flat weights.
+
+    X : {ndarray, sparse matrix} of shape (N, D)
+        Inputs.
+
+    M, K : int
+        Hidden units and outputs.
+
+    Returns
+    -------
+    Z : ndarray of shape (N, M)
+        Sigmoid outputs of the hidden units, in (0, 1).
+    """
+    layers = Layers(theta, X.shape[1], M, K)
+
+    def block(rows, out):
+        hidden_layer(layers, take_rows(X, rows), out=out)
+
+    Z = np.empty((X.shape[0], M), dtype=theta.dtype)
+    return map_over_blocks(block, X.shape[0], M, Z)
+
+
 def log_probabilities(theta, X, M, K):
     """log y, the log of the softmax outputs: ``softmax_outputs(..., log=True)``."""
     return softmax_outputs(theta, X, M, K, log=True)
