@@ -39,9 +39,19 @@ with warnings.catch_warnings():  # small alpha: 300 epochs are not enough
 print("best:", search.best_params_, f"accuracy {search.best_score_:.3f}")
 
 # %%
-scores = search.cv_results_["mean_test_score"].reshape(
-    len(n_hidden), len(learning_rate)
-)
+# Each cell is placed by the parameters of its row of ``cv_results_``, not by
+# the order of the rows: ``ParameterGrid`` varies the parameters in an order
+# of its own (here ``n_hidden`` fastest), which a plain ``reshape`` would
+# silently mislabel.
+results = search.cv_results_
+scores = np.full((len(n_hidden), len(learning_rate)), np.nan)
+for M, alpha, score in zip(
+    results["param_backpropclassifier__n_hidden"],
+    results["param_backpropclassifier__learning_rate"],
+    results["mean_test_score"],
+    strict=True,
+):
+    scores[n_hidden.index(M), learning_rate.index(alpha)] = score
 fig, ax = plt.subplots(figsize=(6, 4.5))
 image = ax.imshow(scores, cmap="viridis", vmin=0.3, vmax=1.0)
 ax.set_xticks(np.arange(len(learning_rate)), [str(a) for a in learning_rate])

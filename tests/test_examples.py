@@ -1,6 +1,7 @@
 """Every gallery example also runs as a plain script."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,24 @@ def test_chapter7_example_prints_the_books_numbers(tmp_path):
     assert "train loss 0.20843, test loss 0.26837" in out
     assert "train accuracy 0.92, test accuracy 0.90" in out
     assert (tmp_path / "chapter7.png").stat().st_size > 10_000
+
+
+def test_grid_search_heat_map_labels_each_cell_with_its_parameters(
+    tmp_path, monkeypatch
+):
+    # The example once reshaped mean_test_score in the wrong order: every
+    # cell of the map showed the score of another (n_hidden, learning_rate).
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)
+    script = next(p for p in EXAMPLES if p.name == "plot_grid_search.py")
+    example = runpy.run_path(str(script))
+    results = example["search"].cv_results_
+    checked = 0
+    for params, score in zip(
+        results["params"], results["mean_test_score"], strict=True
+    ):
+        i = example["n_hidden"].index(params["backpropclassifier__n_hidden"])
+        j = example["learning_rate"].index(params["backpropclassifier__learning_rate"])
+        assert example["scores"][i, j] == score
+        checked += 1
+    assert checked == example["scores"].size
