@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("**/plot_*.py"))
@@ -62,3 +63,18 @@ def test_grid_search_heat_map_labels_each_cell_with_its_parameters(
         assert example["scores"][i, j] == score
         checked += 1
     assert checked == example["scores"].size
+
+
+def test_early_stopping_example_shows_clean_over_fitting(tmp_path, monkeypatch):
+    # It once trained at learning_rate=2.0 and its curves zig-zagged.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)
+    script = next(p for p in EXAMPLES if p.name == "plot_early_stopping.py")
+    clf = runpy.run_path(str(script))["clf"]
+    training = np.asarray(clf.loss_curve_)
+    validation = np.asarray(clf.validation_loss_curve_)
+    best = int(np.argmin(validation))
+    assert np.all(np.diff(training) < 0)  # falls every epoch
+    assert np.all(np.diff(validation[: best + 1]) < 0)  # falls to its best
+    assert np.all(np.diff(validation[best:]) > 0)  # then turns up for good
+    assert validation[-1] > validation[best] + 0.05  # and clearly
