@@ -19,6 +19,7 @@ from ._fitting import (
     finish,
     fit_epochs,
     fit_lbfgs,
+    fit_tasks,
     hold_out,
     initialize,
     report_convergence,
@@ -35,9 +36,20 @@ from ._network import hidden_outputs, log_probabilities, softmax_outputs, unpack
 from ._row_blocks import parallel_session
 from ._training import History
 
+try:  # scikit-learn >= 1.9: fit callbacks, set with set_callbacks
+    from sklearn.callback import CallbackSupportMixin
+
+    _CALLBACK_SUPPORT = (CallbackSupportMixin,)
+except ImportError:  # older scikit-learn: no set_callbacks, all else the same
+    _CALLBACK_SUPPORT = ()
+
 
 class BackpropClassifier(
-    ClassifierMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+    ClassifierMixin,
+    *_CALLBACK_SUPPORT,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
 ):
     """The textbook's two-layer network trained by error back-propagation.
 
@@ -341,13 +353,18 @@ class BackpropClassifier(
             history = start_history(self, validation)
             run = training_run(self, X, labels, sample_weight, rng)
             start = len(self.loss_curve_)
+            # L-BFGS begins one more iteration than it runs (SciPy's last
+            # callback), as in LogisticRegression.
+            max_tasks = self.max_iter + (self.solver == "lbfgs")
+            tasks = fit_tasks(self, X, labels, sample_weight, max_tasks)
             with np.errstate(over="ignore", invalid="ignore"):
                 if self.solver == "lbfgs":
-                    stopped = fit_lbfgs(self, run, history, validation)
+                    stopped = fit_lbfgs(self, run, history, validation, tasks)
                 else:
-                    stopped = fit_epochs(self, run, history, validation)
+                    stopped = fit_epochs(self, run, history, validation, tasks)
             finish(self, run, X.shape[0])
             self.n_iter_ = run.n_steps
+            tasks.close()
         report_convergence(self, run, start, stopped, labels, sample_weight)
         return self
 
@@ -399,6 +416,8 @@ class BackpropClassifier(
             if first_call:
                 initialize(self, X, sample_weight, rng)
             run = training_run(self, X, labels, sample_weight, rng)
+            tasks = fit_tasks(self, X, labels, sample_weight, max_epochs=1)
+            tasks.begin(run.raw)
             with np.errstate(over="ignore", invalid="ignore"):
                 loss = run.step(last=True)
             History(self.loss_curve_, [], []).record(
@@ -406,7 +425,9 @@ class BackpropClassifier(
             )
             self.n_iter_ += 1
             self.best_loss_ = min(self.best_loss_, loss)
+            tasks.end(run.raw)
             finish(self, run, X.shape[0])
+            tasks.close()
         return self
 
     # ------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ._inputs import (
 from ._objective import Objective, loss_and_gradient
 from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
 from ._stopping import NoImprovementStopper
+from ._tasks import fit_tasks  # noqa: F401 - the shell takes it from here
 from ._training import (
     DivergenceCheck,
     History,
@@ -169,7 +170,7 @@ def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
     )
 
 
-def fit_epochs(estimator, run, history, validation):
+def fit_epochs(estimator, run, history, validation, tasks):
     """The gd or sgd loop of fit; returns whether the stopping rule ended it."""
     stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
     stopped = run_epochs(
@@ -180,21 +181,33 @@ def fit_epochs(estimator, run, history, validation):
         validation=validation,
         early_stopping=estimator.early_stopping,
         verbose=estimator.verbose,
+        tasks=tasks,
     )
     estimator.best_loss_ = stopper.best_loss
     return stopped
 
 
-def fit_lbfgs(estimator, run, history, validation):
-    """L-BFGS-B in the run's coordinates, recording every iteration."""
+def fit_lbfgs(estimator, run, history, validation, tasks):
+    """L-BFGS-B in the run's coordinates, recording every iteration.
+
+    A callback that asks to stop ends the minimisation after its iteration
+    (SciPy stops on ``StopIteration`` from its callback).
+    """
+    asked_to_stop = False
 
     def after_iteration(theta, loss):
+        nonlocal asked_to_stop
         raw = run.coordinates.to_raw(theta)
         run.check_divergence(loss, raw)
         n_iteration = len(history.loss_curve) + 1 - start
         history.record(n_iteration, loss, validation, raw, estimator.verbose)
+        if tasks.end(raw):
+            asked_to_stop = True
+            raise StopIteration
+        tasks.begin(raw)
 
     start = len(history.loss_curve)
+    tasks.begin(run.raw)
     result = minimize_lbfgs(
         run.objective.loss_and_gradient,
         run.theta,
@@ -202,7 +215,9 @@ def fit_lbfgs(estimator, run, history, validation):
         estimator.tol,
         after_iteration,
     )
-    _check_optimize_result("lbfgs", result, estimator.max_iter)
+    if not asked_to_stop:
+        tasks.end(None)  # the iteration L-BFGS began but did not run
+        _check_optimize_result("lbfgs", result, estimator.max_iter)
     run.theta = result.x.astype(run.theta.dtype)
     run.raw = run.coordinates.to_raw(run.theta)
     run.check_divergence(result.fun, run.raw)

@@ -222,6 +222,7 @@ def run_epochs(
     validation,
     early_stopping,
     verbose,
+    tasks,
 ):
     """Train for up to ``max_iter`` epochs.
 
@@ -249,19 +250,30 @@ def run_epochs(
     verbose : int
         Print one line per epoch when positive.
 
+    tasks : EpochTasks or NoTasks
+        The callbacks' hooks, called around every epoch; a callback may ask
+        to stop after an epoch.
+
     Returns
     -------
     stopped : bool
-        Whether the stopper ended training before ``max_iter``.
+        Whether the stopper (or a callback) ended training before
+        ``max_iter``.
     """
     best = run.raw.copy() if early_stopping else None
     stopped = False
     for n_epochs in range(1, max_iter + 1):
+        tasks.begin(run.raw)
         loss = run.step(last=n_epochs == max_iter)
         validation_loss = history.record(n_epochs, loss, validation, run.raw, verbose)
         stopped = stopper.update(validation_loss if early_stopping else loss)
         if early_stopping and stopper.improved:
             best[:] = run.raw
+        if tasks.end(run.raw):
+            if verbose:
+                print("A callback asked to stop.")
+            stopped = True
+            break
         if stopped:
             if verbose:
                 monitored = "Validation" if early_stopping else "Training"
