@@ -28,6 +28,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier, make_textbook_data
+from skbackprop.callbacks import WeightHistory
 
 X, y = make_textbook_data()
 X_train, y_train, X_test, y_test = X[:100], y[:100], X[100:], y[100:]
@@ -42,6 +43,11 @@ clf = BackpropClassifier(
     tol=0.0,  # never stop early: all 1000 steps, as in the book
     n_iter_no_change=10**6,
 )
+# The book also records every weight after every step (``wv_hist``): the
+# WeightHistory callback does (scikit-learn >= 1.9, whose callbacks it uses).
+history = WeightHistory()
+if hasattr(clf, "set_callbacks"):
+    clf.set_callbacks(history)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)  # 1000 steps, by design
     clf.fit(X_train, y_train, X_val=X_test, y_val=y_test)
@@ -56,16 +62,24 @@ print(
 # %%
 # The weight trajectories
 # -----------------------
-# The book also records every weight after every step (``wv_hist``).
-# ``partial_fit`` takes exactly one of those steps per call, so the same run,
-# one step at a time, gives the trajectories.
-stepper = clone(clf)
-history = []
-for _ in range(1000):
-    stepper.partial_fit(X_train, y_train, classes=[0, 1, 2])
-    history.append(np.r_[stepper.W_.ravel(), stepper.V_.ravel()])
-history = np.array(history)
-assert np.allclose(stepper.W_, clf.W_, rtol=1e-10)  # the same run
+# One row per step: the 15 weights, W then V, as the book's ``wv_hist``.
+# Before scikit-learn 1.9 (no callbacks), ``partial_fit`` takes exactly one of
+# those steps per call, so the same run, one step at a time, gives them too.
+if history.W_:
+    trajectories = np.array(
+        [
+            np.r_[W.ravel(), V.ravel()]
+            for W, V in zip(history.W_, history.V_, strict=True)
+        ]
+    )
+else:
+    stepper = clone(clf)
+    steps = []
+    for _ in range(1000):
+        stepper.partial_fit(X_train, y_train, classes=[0, 1, 2])
+        steps.append(np.r_[stepper.W_.ravel(), stepper.V_.ravel()])
+    trajectories = np.array(steps)
+assert np.allclose(trajectories[-1], np.r_[clf.W_.ravel(), clf.V_.ravel()])
 
 # %%
 # Learning curves, weights and decision regions
@@ -80,8 +94,8 @@ ax_loss.set_ylabel("mean cross entropy")
 ax_loss.legend()
 ax_loss.grid(True)
 
-ax_weights.plot(history[:, :6], "k", linewidth=0.8)
-ax_weights.plot(history[:, 6:], "cornflowerblue", linewidth=0.8)
+ax_weights.plot(trajectories[:, :6], "k", linewidth=0.8)
+ax_weights.plot(trajectories[:, 6:], "cornflowerblue", linewidth=0.8)
 ax_weights.set_xlabel("step")
 ax_weights.set_title("weights: W (black), V (blue)")
 ax_weights.grid(True)
