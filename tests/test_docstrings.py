@@ -19,6 +19,12 @@ PUBLIC = [
     "skbackprop.numerical_gradient",
     "skbackprop.incremental.fit_chunks",
 ]
+try:
+    import skl2onnx  # noqa: F401
+
+    PUBLIC.append("skbackprop.onnx.convert_backprop_classifier")
+except ImportError:  # the onnx extra is not installed
+    pass
 
 # Checks we do not hold every docstring to: a "See Also" and an "Examples"
 # section on every method, an extended summary on short docstrings, and

@@ -1,0 +1,86 @@
+"""ONNX export through skl2onnx: onnxruntime predicts what the model predicts.
+
+CI installs the ``onnx`` extra, and there these tests must run: a missing
+skl2onnx is an error when the CI variable is set, a skip elsewhere.
+"""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+if os.environ.get("CI"):
+    import onnxruntime  # noqa: F401 - must be installed in CI
+    import skl2onnx  # noqa: F401
+ort = pytest.importorskip("onnxruntime")
+skl2onnx = pytest.importorskip("skl2onnx")
+
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import skbackprop.onnx  # noqa: E402, F401 - registers the converter
+from skbackprop import BackpropClassifier  # noqa: E402
+
+X, Y = load_iris(return_X_y=True)
+LABELS = {
+    "multiclass": Y,
+    "binary": (Y == 2).astype(int),
+    "strings": np.array(["setosa", "versicolor", "virginica"])[Y],
+    "binary strings": np.array(["no", "yes"])[(Y == 2).astype(int)],
+}
+
+
+def run(onnx_model, X):
+    session = ort.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {session.get_inputs()[0].name: X.astype(np.float32)})
+
+
+def fitted(model, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+@pytest.mark.parametrize("kind", LABELS)
+def test_a_pipeline_converts_and_onnxruntime_agrees(kind):
+    y = LABELS[kind]
+    pipeline = fitted(
+        make_pipeline(StandardScaler(), BackpropClassifier(random_state=0)), y
+    )
+    onnx_model = skl2onnx.to_onnx(
+        pipeline,
+        X[:1].astype(np.float32),
+        options={id(pipeline[-1]): {"zipmap": False}},
+    )
+    labels, probabilities = run(onnx_model, X)
+    np.testing.assert_allclose(probabilities, pipeline.predict_proba(X), atol=1e-5)
+    np.testing.assert_array_equal(labels, pipeline.predict(X))
+
+
+def test_the_default_zipmap_output_names_the_classes():
+    y = LABELS["strings"]
+    clf = fitted(BackpropClassifier(n_hidden=4, random_state=0), y)
+    labels, probabilities = run(skl2onnx.to_onnx(clf, X[:1].astype(np.float32)), X)
+    assert set(probabilities[0]) == {"setosa", "versicolor", "virginica"}
+    for row, expected in zip(probabilities, clf.predict_proba(X), strict=True):
+        np.testing.assert_allclose([row[c] for c in clf.classes_], expected, atol=1e-5)
+
+
+def test_a_float32_model_converts():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf32 = BackpropClassifier(n_hidden=8, random_state=0).fit(
+            X.astype(np.float32), Y
+        )
+    _, probabilities = run(
+        skl2onnx.to_onnx(clf32, X[:1].astype(np.float32), options={"zipmap": False}),
+        X,
+    )
+    np.testing.assert_allclose(
+        probabilities, clf32.predict_proba(X.astype(np.float32)), atol=1e-5
+    )
