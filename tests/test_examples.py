@@ -16,6 +16,8 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("**/plot_*.py"))
 def test_example_runs(script, tmp_path):
     if "distributed" in script.read_text() and not os.environ.get("CI"):
         pytest.importorskip("distributed")  # CI installs the dask extra
+    if "from sklearn.callback import" in script.read_text():
+        pytest.importorskip("sklearn.callback")  # scikit-learn >= 1.9 only
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run(
         [sys.executable, str(script)],
