@@ -18,6 +18,8 @@ import memory
 import speed
 
 ROOT = Path(__file__).resolve().parents[1]
+# An empty cell of the results table: a bare "-" would be read as a bullet.
+NONE = "\\-"
 
 
 def plot_code(labels, ratios, targets):
@@ -86,6 +88,7 @@ def main():
         "",
         ".. list-table::",
         "   :header-rows: 1",
+        "   :class: wrapping-table",
         "",
         "   * - workload",
         "     - ours",
@@ -104,9 +107,9 @@ def main():
             f"     - {result['ours_s']:.4g} s",
             f"     - {result['reference']} {result['reference_s']:.4g} s",
             f"     - **{result['ratio']:.2f}**",
-            f"     - {result['target'] or '-'}",
-            f"     - {floor or '-'}",
-            f"     - {result['note'] or '-'}",
+            f"     - {result['target'] or NONE}",
+            f"     - {floor or NONE}",
+            f"     - {result['note'] or NONE}",
         ]
     for result in memory_rows:
         rst += [
@@ -115,7 +118,7 @@ def main():
             f"     - MLP {result['MLP']['peak'] / 2**20:.0f} MiB",
             f"     - **{result['ratio']:.2f}**",
             "     - <= 0.7",
-            "     - -",
+            f"     - {NONE}",
             f"     - {result['ours']['peak'] / result['ours']['NM']:.2f} N x M buffers",
         ]
     rst += ["", ".. plot::", ""]

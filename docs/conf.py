@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 
 import skbackprop  # noqa: E402
 
@@ -21,6 +22,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax bundled into _static: no CDN
+    "offline",  # fails the build if a page loads anything from the network
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "matplotlib.sphinxext.plot_directive",
@@ -38,6 +41,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
+    # The computation-times page loads jQuery and DataTables from CDNs.
+    "write_computation_times": False,
 }
 
 plot_include_source = True
@@ -46,7 +51,9 @@ plot_html_show_formats = False
 
 html_theme = "pydata_sphinx_theme"
 html_theme_options = {"navigation_with_keys": False}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "sg_execution_times.rst"]
-# MathJax is loaded by the reader's browser; the build itself needs no network.
+# The built site reads offline: MathJax is bundled (sphinx-mathjax-offline)
+# and docs/_ext/offline.py fails the build if any page loads a remote script.

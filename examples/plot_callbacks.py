@@ -1,7 +1,7 @@
 """
-=======================================
+===================================
 Watching every epoch: fit callbacks
-=======================================
+===================================
 
 scikit-learn 1.9's callbacks (``sklearn.callback``) see each epoch of a fit:
 ``ProgressBar`` draws its progress, ``ScoringMonitor`` scores the model

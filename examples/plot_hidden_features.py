@@ -1,7 +1,7 @@
 """
-==========================================
+===========================================
 The hidden layer as features: ``transform``
-==========================================
+===========================================
 
 The M sigmoid units turn each input x into M numbers z = h(W x) in (0, 1),
 and the output layer is a linear softmax classifier on z. With M = 2 on the
