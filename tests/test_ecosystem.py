@@ -135,6 +135,20 @@ def test_dataframes_keep_their_feature_names(iris):
         fitted.predict(X)
 
 
+def test_polars_dataframes_keep_their_feature_names(iris):
+    pl = pytest.importorskip("polars")
+    X, y = iris
+    frame = pl.DataFrame(X, schema=["sepal l", "sepal w", "petal l", "petal w"])
+    fitted = small().fit(frame, y)
+    assert list(fitted.feature_names_in_) == frame.columns
+    np.testing.assert_allclose(  # polars hands over its columns: another layout
+        fitted.predict_proba(frame), small().fit(X, y).predict_proba(X), rtol=1e-10
+    )
+    features = fitted.set_output(transform="polars").transform(frame)
+    assert isinstance(features, pl.DataFrame)
+    assert features.columns == [f"backpropclassifier{j}" for j in range(4)]
+
+
 @pytest.fixture
 def routing():
     with sklearn.config_context(enable_metadata_routing=True):

@@ -1,0 +1,85 @@
+"""Where the blocks of a large fit run, and what it costs.
+
+Per-epoch time of a gd fit on 100,000 x 100 (M = 256, K = 10), three ways, in
+this one process, alternating:
+
+* ``main thread``: the fit called from the main thread: the blocks run on the
+  pool, BLAS held to one thread (the default there);
+* ``calling thread + BLAS threads``: the same, with the blocks forced onto
+  the calling thread and BLAS left multithreaded (what a fit called from
+  another thread does where OpenBLAS ignores the limit);
+* ``another thread``: the fit called from a non-main thread.
+
+Run from the repository root::
+
+    python benchmarks/threads.py
+"""
+
+import threading
+import time
+import warnings
+
+import numpy as np
+
+import skbackprop._row_blocks as row_blocks
+from skbackprop import BackpropClassifier
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(100_000, 100))
+Y = RNG.randint(10, size=100_000)
+
+
+def fit(n_epochs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        BackpropClassifier(
+            n_hidden=256, learning_rate=1.0, max_iter=n_epochs, tol=0, random_state=0
+        ).fit(X, Y)
+
+
+def per_epoch():
+    """Seconds per epoch: fits of 1 and 4 epochs, the difference over 3."""
+    start = time.perf_counter()
+    fit(1)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    fit(4)
+    return (time.perf_counter() - start - one) / 3
+
+
+def in_a_thread(function):
+    result = []
+    thread = threading.Thread(target=lambda: result.append(function()))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def calling_thread_only():
+    held = row_blocks._limit_held
+    row_blocks._limit_held = lambda: False
+    try:
+        return per_epoch()
+    finally:
+        row_blocks._limit_held = held
+
+
+def main():
+    ways = {
+        "main thread": per_epoch,
+        "calling thread + BLAS threads": calling_thread_only,
+        "another thread": lambda: in_a_thread(per_epoch),
+    }
+    times = {name: [] for name in ways}
+    for _ in range(3):
+        for name, way in ways.items():
+            times[name].append(way())
+    print(f"threads available: {row_blocks.n_threads()}")
+    print("| fit called from | seconds per epoch (median of 3) |")
+    print("| --- | --- |")
+    for name, values in times.items():
+        print(f"| {name} | {np.median(values):.3f} |")
+
+
+if __name__ == "__main__":
+    main()
