@@ -1,6 +1,6 @@
 """Where the blocks of a large fit run, and what it costs.
 
-Per-epoch time of a gd fit on 100,000 x 100 (M = 256, K = 10), three ways, in
+Per-epoch time of a gd fit on 100,000 x 100 (M = 256, K = 10), four ways, in
 this one process, alternating:
 
 * ``main thread``: the fit called from the main thread: the blocks run on the
@@ -8,6 +8,8 @@ this one process, alternating:
 * ``calling thread + BLAS threads``: the same, with the blocks forced onto
   the calling thread and BLAS left multithreaded (what a fit called from
   another thread does where OpenBLAS ignores the limit);
+* ``pool + BLAS threads (before)``: the pool beside multithreaded BLAS, what
+  a fit called from another thread ran into before the limit was checked;
 * ``another thread``: the fit called from a non-main thread.
 
 Run from the repository root::
@@ -55,19 +57,42 @@ def in_a_thread(function):
     return result[0]
 
 
+class _NoLimit:
+    def restore_original_limits(self):
+        pass
+
+
 def calling_thread_only():
-    held = row_blocks._limit_held
+    """As a fit from a thread whose BLAS limit does not hold: no limit set,
+    the blocks on the calling thread, BLAS on its own threads."""
+    controller = row_blocks._thread_controller()
+    held, limit = row_blocks._limit_held, controller.limit
     row_blocks._limit_held = lambda: False
+    controller.limit = lambda **_: _NoLimit()
     try:
         return per_epoch()
     finally:
-        row_blocks._limit_held = held
+        row_blocks._limit_held, controller.limit = held, limit
+
+
+def pool_beside_blas_threads():
+    """What a fit from another thread did before: the pool, and BLAS's own
+    threads too (its limit did not hold)."""
+    controller = row_blocks._thread_controller()
+    held, limit = row_blocks._limit_held, controller.limit
+    row_blocks._limit_held = lambda: True
+    controller.limit = lambda **_: _NoLimit()
+    try:
+        return per_epoch()
+    finally:
+        row_blocks._limit_held, controller.limit = held, limit
 
 
 def main():
     ways = {
         "main thread": per_epoch,
         "calling thread + BLAS threads": calling_thread_only,
+        "pool + BLAS threads (before)": pool_beside_blas_threads,
         "another thread": lambda: in_a_thread(per_epoch),
     }
     times = {name: [] for name in ways}
