@@ -62,25 +62,16 @@ class _NoLimit:
         pass
 
 
-def calling_thread_only():
-    """As a fit from a thread whose BLAS limit does not hold: no limit set,
-    the blocks on the calling thread, BLAS on its own threads."""
+def without_limit(pool):
+    """Seconds per epoch with no BLAS limit set (BLAS on its own threads).
+
+    ``pool=False``: the blocks on the calling thread, as a fit from a thread
+    whose limit does not hold does now. ``pool=True``: the pool beside BLAS's
+    threads, what such a fit ran into before the limit was checked.
+    """
     controller = row_blocks._thread_controller()
     held, limit = row_blocks._limit_held, controller.limit
-    row_blocks._limit_held = lambda: False
-    controller.limit = lambda **_: _NoLimit()
-    try:
-        return per_epoch()
-    finally:
-        row_blocks._limit_held, controller.limit = held, limit
-
-
-def pool_beside_blas_threads():
-    """What a fit from another thread did before: the pool, and BLAS's own
-    threads too (its limit did not hold)."""
-    controller = row_blocks._thread_controller()
-    held, limit = row_blocks._limit_held, controller.limit
-    row_blocks._limit_held = lambda: True
+    row_blocks._limit_held = lambda: pool
     controller.limit = lambda **_: _NoLimit()
     try:
         return per_epoch()
@@ -91,8 +82,8 @@ def pool_beside_blas_threads():
 def main():
     ways = {
         "main thread": per_epoch,
-        "calling thread + BLAS threads": calling_thread_only,
-        "pool + BLAS threads (before)": pool_beside_blas_threads,
+        "calling thread + BLAS threads": lambda: without_limit(pool=False),
+        "pool + BLAS threads (before)": lambda: without_limit(pool=True),
         "another thread": lambda: in_a_thread(per_epoch),
     }
     times = {name: [] for name in ways}
