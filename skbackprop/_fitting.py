@@ -65,7 +65,7 @@ def training_data(
         estimator.classes_ = checked_classes(y if classes is None else classes)
     else:
         X = X.astype(estimator._theta.dtype, copy=False)
-        check_same_network(estimator, X, y, classes)
+        check_same_network(estimator, X, y, classes, incremental)
     labels = encode_labels(estimator.classes_, y, "y")
     sample_weight = combined_sample_weight(
         X, y, sample_weight, estimator.class_weight, estimator.classes_

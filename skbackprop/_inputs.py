@@ -37,13 +37,13 @@ def checked_classes(y):
     return classes
 
 
-def check_same_network(estimator, X, y, classes=None):
+def check_same_network(estimator, X, y, classes=None, incremental=False):
     """A warm fit or later partial_fit must train the network it has.
 
     The classes must be those of the first call (for a warm-started fit,
-    exactly the classes of ``y``, as in ``MLPClassifier``), and ``n_hidden``
-    that of the trained weights. The feature count is checked by
-    ``validate_data``.
+    exactly the classes of ``y``, as in ``MLPClassifier``; a partial_fit
+    chunk may hold some of them only), and ``n_hidden`` that of the trained
+    weights. The feature count is checked by ``validate_data``.
     """
     D, K = X.shape[1], estimator.classes_.shape[0]
     trained_M = (estimator._theta.shape[0] - K) // (D + K + 1)
@@ -60,7 +60,7 @@ def check_same_network(estimator, X, y, classes=None):
                 f"classes of the earlier calls, {estimator.classes_.tolist()!r}."
             )
         return
-    if estimator.warm_start and not np.array_equal(np.unique(y), estimator.classes_):
+    if not incremental and not np.array_equal(np.unique(y), estimator.classes_):
         raise ValueError(
             "warm_start can only be used where y has the same classes as in the "
             f"previous call to fit: previously {estimator.classes_.tolist()!r}, "

@@ -163,6 +163,15 @@ def test_warm_start_with_other_classes_is_refused():
     np.testing.assert_array_equal(clf._theta, before)
 
 
+def test_partial_fit_chunks_of_some_classes_with_warm_start_set():
+    # warm_start's "same classes" rule is fit's; chunks may hold a few classes
+    X, y = make_textbook_data()
+    clf = BackpropClassifier(n_hidden=2, warm_start=True)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X[y == 0], y[y == 0])
+    assert clf.n_iter_ == 2
+
+
 def test_warm_start_counts_the_latest_fit_as_mlp_classifier_does():
     from sklearn.neural_network import MLPClassifier
 
