@@ -19,7 +19,6 @@ from ._fitting import (
     finish,
     fit_epochs,
     fit_lbfgs,
-    fit_tasks,
     hold_out,
     initialize,
     report_convergence,
@@ -34,6 +33,7 @@ from ._inputs import (
 )
 from ._network import hidden_outputs, log_probabilities, softmax_outputs, unpack
 from ._row_blocks import parallel_session
+from ._tasks import fit_tasks
 from ._training import History
 
 try:  # scikit-learn >= 1.9: fit callbacks, set with set_callbacks

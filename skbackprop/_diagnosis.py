@@ -87,5 +87,5 @@ def warn_if_not_learned(reason, advice):
     warnings.warn(
         f"The fit did not learn: {reason}. {advice}",
         ConvergenceWarning,
-        stacklevel=4,
+        stacklevel=5,  # here, report_convergence, fit, _fit_context, the caller
     )

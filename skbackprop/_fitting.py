@@ -30,7 +30,6 @@ from ._inputs import (
 from ._objective import Objective, loss_and_gradient
 from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
 from ._stopping import NoImprovementStopper
-from ._tasks import fit_tasks  # noqa: F401 - the shell takes it from here
 from ._training import (
     DivergenceCheck,
     History,
