@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._diagnosis import class_frequency_loss
 from ._fitting import (
     finish,
     fit_epochs,
@@ -365,7 +366,9 @@ class BackpropClassifier(
             finish(self, run, X.shape[0])
             self.n_iter_ = run.n_steps
             tasks.close()
-        report_convergence(self, run, start, stopped, labels, sample_weight)
+        K = self.classes_.shape[0]
+        baseline = class_frequency_loss(labels, sample_weight, K)
+        report_convergence(self, run, start, stopped, baseline)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -79,11 +79,18 @@ class StandardisedInputs:
             )
         else:
             mean, variance = _weighted_mean_and_variance(X, weights)
+        return cls.from_moments(mean, variance, X.dtype, M, K)
+
+    @classmethod
+    def from_moments(cls, mean, variance, dtype, M, K):
+        """The coordinates for features of this mean and variance.
+
+        A constant feature (variance zero, or rounding-level against its
+        mean) keeps a scale of 1, as in ``StandardScaler``.
+        """
         scale = np.sqrt(variance)
-        # A constant feature keeps its scale, as in StandardScaler.
         scale[~(scale > 10 * np.finfo(np.float64).eps * np.abs(mean))] = 1.0
-        dtype = X.dtype
-        return cls(mean.astype(dtype), scale.astype(dtype), X.shape[1], M, K)
+        return cls(mean.astype(dtype), scale.astype(dtype), mean.shape[0], M, K)
 
     def _layers(self, theta):
         W, V = unpack(theta, self.D, self.M, self.K)
@@ -132,13 +139,23 @@ def _weighted_mean_and_variance(X, weights):
     depend on the number of threads BLAS runs at that moment.
     """
     total = weights.sum()
-    mean = _weighted_column_sums(X, weights, lambda rows: rows) / total
-    squares = _weighted_column_sums(X, weights, lambda rows: (rows - mean) ** 2)
+    mean = weighted_column_sums(X, weights) / total
+    squares = weighted_column_sums(X, weights, mean)
     return mean, squares / total
 
 
-def _weighted_column_sums(X, weights, of_rows):
-    """sum_n w_n f(x_n), in chunks of STATISTICS_ROWS rows, in order."""
+def weighted_column_sums(X, weights, mean=None):
+    """sum_n w_n x_n, or sum_n w_n (x_n - mean)^2 given the mean.
+
+    In chunks of STATISTICS_ROWS rows, in order: the two passes of a
+    weighted mean and variance, on the rows of a dense X.
+    """
+    if mean is None:
+        return _column_sums(X, weights, lambda rows: rows)
+    return _column_sums(X, weights, lambda rows: (rows - mean) ** 2)
+
+
+def _column_sums(X, weights, of_rows):
     sums = np.zeros(X.shape[1])
     for start in range(0, X.shape[0], STATISTICS_ROWS):
         rows = slice(start, start + STATISTICS_ROWS)

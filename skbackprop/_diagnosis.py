@@ -22,14 +22,20 @@ OSCILLATION_SHARE = 0.1
 SMALLEST_BASELINE = 1e-3
 
 
-def class_frequency_loss(labels, p, K):
+def class_frequency_loss(labels, weights, K):
     """Loss of the model that predicts the class frequencies for every input.
 
-    ``-sum_k pi_k log pi_k`` with ``pi_k = sum_n p_n t_nk``: the least loss of
-    any model that ignores x. A network that ends no lower has not learned.
+    ``-sum_k pi_k log pi_k`` with ``pi_k = sum_n p_n t_nk`` and ``p`` the
+    weights normalised to sum to one: the least loss of any model that
+    ignores x. A network that ends no lower has not learned.
     """
-    frequencies = np.bincount(labels, weights=p, minlength=K)
-    frequencies = frequencies[frequencies > 0]
+    return entropy_of(np.bincount(labels, weights=weights, minlength=K))
+
+
+def entropy_of(class_weights):
+    """``-sum_k pi_k log pi_k`` of the classes' total weights, normalised."""
+    frequencies = np.asarray(class_weights, dtype=np.float64)
+    frequencies = frequencies[frequencies > 0] / frequencies.sum()
     return float(-(frequencies * np.log(frequencies)).sum())
 
 

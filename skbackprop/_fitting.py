@@ -16,7 +16,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import validate_data
 
 from ._coordinates import InCoordinates, RawInputs, StandardisedInputs
-from ._diagnosis import class_frequency_loss, did_not_learn, warn_if_not_learned
+from ._diagnosis import did_not_learn, warn_if_not_learned
 from ._initialization import initial_weights
 from ._inputs import (
     FLOAT_DTYPES,
@@ -74,14 +74,39 @@ def training_data(
 
 def initialize(estimator, X, sample_weight, rng):
     """Fresh weights, coordinates and history."""
-    D, M, K = X.shape[1], estimator.n_hidden, estimator.classes_.shape[0]
-    estimator._coordinates = (
+    M, K = estimator.n_hidden, estimator.classes_.shape[0]
+    coordinates = (
         StandardisedInputs.of(X, sample_weight, M, K)
         if estimator.learning_rate == "auto"
         else RawInputs()
     )
-    theta = initial_weights(estimator.init, estimator.init_scale, D, M, K, rng, X.dtype)
-    estimator._theta = estimator._coordinates.to_raw(theta)  # drawn for its inputs
+    start_afresh(estimator, coordinates, X.shape[1], X.dtype, rng)
+
+
+def start_afresh(estimator, coordinates, D, dtype, rng):
+    """Draw the starting weights and empty the history.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier
+        Its ``classes_`` set.
+
+    coordinates : RawInputs or StandardisedInputs
+        The solver's coordinates, kept for warm starts.
+
+    D : int
+        Number of inputs.
+
+    dtype : numpy dtype
+        The weights' dtype.
+
+    rng : numpy.random.RandomState
+        The generator the weights are drawn from.
+    """
+    M, K = estimator.n_hidden, estimator.classes_.shape[0]
+    estimator._coordinates = coordinates
+    theta = initial_weights(estimator.init, estimator.init_scale, D, M, K, rng, dtype)
+    estimator._theta = coordinates.to_raw(theta)  # drawn for its inputs
     estimator._velocity = None
     estimator._auto_step = AUTO_STEP
     estimator.loss_curve_ = []
@@ -95,30 +120,59 @@ def training_run(estimator, X, labels, sample_weight, rng):
     K = estimator.classes_.shape[0]
     coordinates = solver_coordinates(estimator, X, sample_weight)
     T = one_hot(labels, K, X.dtype)
-    objective = None
-    if estimator.solver == "sgd":
-        epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
-    else:
+    if estimator.solver != "sgd":
         p = sample_weight / sample_weight.sum()
         objective = Objective(X, T, p, estimator.l2, estimator.n_hidden)
-        if coordinates.standardised:
-            objective = InCoordinates(objective, coordinates)
+        return full_batch_run(estimator, objective, coordinates)
+    epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
+    return TrainingRun(
+        epoch,
+        estimator._theta,
+        coordinates,
+        divergence_check(estimator),
+        estimator._velocity,
+    )
+
+
+def full_batch_run(estimator, objective, coordinates):
+    """The run of gd or lbfgs on an objective of the raw weights.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier
+        Its weights and settings.
+
+    objective : Objective
+        ``loss`` and ``loss_and_gradient`` of the raw weights, on all the
+        training data (in memory or on a cluster).
+
+    coordinates : RawInputs or StandardisedInputs
+        The solver's coordinates.
+    """
+    if coordinates.standardised:
+        objective = InCoordinates(objective, coordinates)
+    epoch = None
+    if estimator.solver == "gd":
         epoch = FullBatchEpoch(
             objective.loss_and_gradient,
             objective.loss,
             optimizer(estimator),
             safeguarded=estimator.learning_rate == "auto",
         )
-    check = DivergenceCheck(
-        step_size_advice(estimator.solver, estimator.learning_rate), K
-    )
     return TrainingRun(
-        epoch if estimator.solver != "lbfgs" else None,
+        epoch,
         estimator._theta,
         coordinates,
-        check,
+        divergence_check(estimator),
         estimator._velocity,
         objective,
+    )
+
+
+def divergence_check(estimator):
+    return DivergenceCheck(
+        step_size_advice(estimator.solver, estimator.learning_rate),
+        estimator.classes_.shape[0],
     )
 
 
@@ -235,7 +289,7 @@ def finish(estimator, run, n_samples):
     estimator.t_ += run.n_steps * n_samples
 
 
-def report_convergence(estimator, run, start, stopped, labels, sample_weight):
+def report_convergence(estimator, run, start, stopped, baseline):
     """Warn when the fit ran out of iterations, or did not learn.
 
     Parameters
@@ -252,8 +306,9 @@ def report_convergence(estimator, run, start, stopped, labels, sample_weight):
     stopped : bool
         Whether the no-improvement rule (or L-BFGS) ended the fit.
 
-    labels, sample_weight : ndarray
-        The training data's class indices and sample weights.
+    baseline : float
+        The loss of predicting the training data's class frequencies
+        (:func:`~skbackprop._diagnosis.class_frequency_loss`).
     """
     if not stopped:
         warnings.warn(
@@ -262,13 +317,12 @@ def report_convergence(estimator, run, start, stopped, labels, sample_weight):
             ConvergenceWarning,
             stacklevel=4,
         )
-    p = sample_weight / sample_weight.sum()
     reason = did_not_learn(
         estimator.loss_curve_[start:],
         run.epoch.start_loss if run.epoch is not None else None,
         stopped,
         estimator.n_iter_no_change + 1,
-        class_frequency_loss(labels, p, len(estimator.classes_)),
+        baseline,
     )
     warn_if_not_learned(
         reason, step_size_advice(estimator.solver, estimator.learning_rate)

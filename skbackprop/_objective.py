@@ -52,6 +52,11 @@ class Objective:
         self._theta = None  # the weights whose views are in self._layers
         self._layers = None
 
+    def __reduce__(self):
+        # Rebuilt from the data when unpickled (a Dask worker sending it to
+        # another): pickled views would no longer view the gradient buffer.
+        return (type(self), (self.X, self.T, self.p, self.l2, self.M))
+
     def loss(self, theta):
         """E(theta), the forward pass only."""
         return objective(theta, self.X, self.T, self.p, self.l2, self.M)

@@ -20,6 +20,25 @@ PUBLIC = [
     "skbackprop.incremental.fit_chunks",
 ]
 try:
+    import distributed  # noqa: F401
+
+    PUBLIC += [
+        f"skbackprop.dask.DaskBackpropClassifier{method}"
+        for method in (
+            "",
+            ".fit",
+            ".partial_fit",
+            ".predict",
+            ".predict_proba",
+            ".predict_log_proba",
+            ".transform",
+            ".score",
+            ".to_local",
+        )
+    ]
+except ImportError:  # the dask extra is not installed
+    pass
+try:
     import skl2onnx  # noqa: F401
 
     PUBLIC.append("skbackprop.onnx.convert_backprop_classifier")

@@ -1,5 +1,6 @@
 """The math core against independent references."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -185,3 +186,18 @@ def test_objective_reuses_its_gradient_buffer_and_follows_new_weights():
         rtol=1e-10,
         atol=1e-15,
     )
+
+
+def test_an_unpickled_objective_computes_the_same_gradient():
+    # A Dask worker pickles objectives to send them to another worker; the
+    # copy's gradient views must view its own buffer, not copies of the old.
+    rng = np.random.RandomState(3)
+    theta, X, T, s = random_problem(rng)
+    training = Objective(X, T, s / s.sum(), 0.1, 5)
+    training.loss_and_gradient(theta)  # fills the buffer that is pickled
+    copied = pickle.loads(pickle.dumps(training))
+    for scale in (0.5, 2.0):
+        expected_loss, expected = training.loss_and_gradient(theta * scale)
+        loss, gradient = copied.loss_and_gradient(theta * scale)
+        assert loss == expected_loss
+        np.testing.assert_array_equal(gradient, expected)

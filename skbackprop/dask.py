@@ -1,0 +1,702 @@
+"""Data-parallel training on a Dask cluster: :class:`DaskBackpropClassifier`.
+
+The book's objective is a mean over the samples, so its loss and gradient are
+sums over row partitions, and full-batch gd and L-BFGS train on a cluster
+exactly as in memory: the data stay on the workers, and each epoch (gd) or
+evaluation (L-BFGS) sends the weights there once and gets one loss and one
+gradient back from each worker. Install the extra with
+``pip install "skbackprop[dask]"``.
+"""
+
+import copy
+import math
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+try:
+    import dask
+    import dask.array as da
+    import distributed
+except ImportError as error:
+    raise ImportError(
+        "skbackprop.dask needs dask and distributed: pip install 'skbackprop[dask]'"
+    ) from error
+
+from ._classifier import BackpropClassifier
+from ._cluster import (
+    ClusterObjective,
+    ClusterValidation,
+    OnWorkers,
+    Partition,
+    RowBlock,
+    ValidationPartition,
+)
+from ._coordinates import RawInputs, StandardisedInputs
+from ._diagnosis import entropy_of
+from ._fitting import (
+    finish,
+    fit_epochs,
+    fit_lbfgs,
+    full_batch_run,
+    report_convergence,
+    restored_on_error,
+    start_afresh,
+    start_history,
+    validation_set,
+)
+from ._inputs import check_same_network, checked_classes
+from ._network import hidden_outputs, log_probabilities, softmax_outputs
+from ._tasks import fit_tasks
+
+__all__ = ["DaskBackpropClassifier"]
+
+
+def _parameters_of_backprop_classifier():
+    """The Parameters section of BackpropClassifier's docstring, as written."""
+    doc = BackpropClassifier.__doc__
+    start = doc.index("    ----------\n", doc.index("Parameters")) + 15
+    return doc[start : doc.index("    Attributes")].rstrip()
+
+
+class DaskBackpropClassifier(BackpropClassifier):
+    __doc__ = f"""The chapter 7 network, trained on data spread over a Dask cluster.
+
+    The parameters, attributes and results of :class:`BackpropClassifier`,
+    with the training arithmetic done where the data live: ``fit`` takes dask
+    arrays (or dask DataFrames) chunked along the rows, keeps their row
+    partitions on the workers, and evaluates the objective there, one round
+    trip per gd epoch or L-BFGS evaluation, a few hundred KiB each way
+    however many rows there are. The weights, ``loss_curve_`` and
+    ``validation_loss_curve_`` equal those of ``BackpropClassifier.fit`` on
+    the same data in memory, up to the rounding of the sums.
+
+    ``solver="sgd"`` is not available: its steps follow each other within an
+    epoch, so they cannot run on the partitions at once. Use ``"gd"`` or
+    ``"lbfgs"``, or :func:`skbackprop.incremental.fit_chunks` to stream the
+    chunks through ``partial_fit``. ``early_stopping`` needs ``X_val`` and
+    ``y_val``: no rows are held out of a cluster's data.
+
+    Prediction on dask arrays is lazy: ``predict``, ``predict_proba``,
+    ``predict_log_proba`` and ``transform`` return dask arrays, chunk for
+    chunk; on NumPy input they compute in memory as
+    :class:`BackpropClassifier` does. :meth:`to_local` returns the fitted
+    :class:`BackpropClassifier`, to pickle or to serve without a cluster.
+
+    Parameters
+    ----------
+{_parameters_of_backprop_classifier()}
+
+    client : distributed.Client or None, default=None
+        The cluster's client; None for the default client (the most recent
+        one created).
+
+    Attributes
+    ----------
+    classes_, n_features_in_, feature_names_in_, W_, V_, coefs_, \
+intercepts_, loss_curve_, validation_loss_curve_, validation_scores_, \
+best_loss_, n_iter_, t_
+        As for :class:`BackpropClassifier`.
+
+    See Also
+    --------
+    BackpropClassifier : The same network trained in memory.
+    skbackprop.incremental.fit_chunks : Train with ``partial_fit``, one
+        chunk at a time.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from distributed import Client, LocalCluster
+    >>> from skbackprop import make_textbook_data
+    >>> from skbackprop.dask import DaskBackpropClassifier
+    >>> X, y = make_textbook_data()
+    >>> with LocalCluster(n_workers=2, processes=False) as cluster, \\
+    ...         Client(cluster) as client:
+    ...     X_d, y_d = da.from_array(X, 50), da.from_array(y, 50)
+    ...     clf = DaskBackpropClassifier(n_hidden=2, max_iter=50, client=client)
+    ...     clf = clf.fit(X_d, y_d)
+    ...     clf.predict(X_d).compute().shape
+    (200,)
+    """
+
+    _parameter_constraints: dict = {
+        **BackpropClassifier._parameter_constraints,
+        "client": "no_validation",
+    }
+
+    def __init__(
+        self,
+        n_hidden=32,
+        *,
+        learning_rate="auto",
+        solver="gd",
+        max_iter=1000,
+        batch_size=200,
+        momentum=0.0,
+        l2=0.0,
+        init="glorot",
+        init_scale=0.01,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+        client=None,
+    ):
+        super().__init__(
+            n_hidden,
+            learning_rate=learning_rate,
+            solver=solver,
+            max_iter=max_iter,
+            batch_size=batch_size,
+            momentum=momentum,
+            l2=l2,
+            init=init,
+            init_scale=init_scale,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            warm_start=warm_start,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.client = client
+
+    # ------------------------------------------------------------------
+    # Training on the cluster
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+        """Train the network on (X, y) where the data live.
+
+        Parameters
+        ----------
+        X : dask array or dask DataFrame of shape (n_samples, n_features)
+            Training inputs, chunked along the rows only. NumPy arrays and
+            pandas DataFrames are sent to the cluster, one chunk per worker
+            thread. float32 input trains in float32.
+
+        y : dask array or dask Series of shape (n_samples,)
+            Class labels, in the row chunks of ``X``.
+
+        sample_weight : dask array of shape (n_samples,), default=None
+            Non-negative weights in the row chunks of ``X``, not all zero.
+
+        X_val : array-like of shape (n_val, n_features), default=None
+            Validation inputs, scored after every epoch (with ``y_val``): a
+            dask array is scored on the cluster, anything else in memory.
+
+        y_val : array-like of shape (n_val,), default=None
+            Validation labels.
+
+        Returns
+        -------
+        self : DaskBackpropClassifier
+            The fitted classifier.
+        """
+        self._check_cluster_settings(X_val, y_val)
+        client = self._checked_client()
+        warm = self.warm_start and hasattr(self, "_theta")
+        with restored_on_error(self):
+            X, y, sample_weight = self._cluster_rows(
+                client, X, y, sample_weight, reset=not warm
+            )
+            training = _TrainingData(client, X, y, sample_weight, self, warm)
+            try:
+                run, start, stopped = self._fit_on(
+                    client, training, X, y, X_val, y_val, warm
+                )
+            finally:
+                training.release()
+        report_convergence(self, run, start, stopped, training.baseline())
+        return self
+
+    def _fit_on(self, client, training, X, y, X_val, y_val, warm):
+        D, M, K = X.shape[1], self.n_hidden, self.classes_.shape[0]
+        rng = check_random_state(self.random_state)
+        if not warm or not getattr(self._coordinates, "standardised", False):
+            coordinates = (
+                training.standardised_inputs(M, K)
+                if self.learning_rate == "auto"
+                else RawInputs()
+            )
+        else:
+            coordinates = self._coordinates
+        if not warm:
+            start_afresh(self, coordinates, D, training.dtype, rng)
+        self._coordinates = coordinates
+        validation = self._validation(client, X_val, y_val)
+        history = start_history(self, validation)
+        objective = ClusterObjective(
+            training.partitions,
+            training.total_weight,
+            self.l2,
+            D,
+            M,
+            K,
+            training.dtype,
+        )
+        run = full_batch_run(self, objective, coordinates)
+        start = len(self.loss_curve_)
+        max_tasks = self.max_iter + (self.solver == "lbfgs")
+        tasks = fit_tasks(self, X, y, None, max_tasks)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.solver == "lbfgs":
+                stopped = fit_lbfgs(self, run, history, validation, tasks)
+            else:
+                stopped = fit_epochs(self, run, history, validation, tasks)
+        finish(self, run, X.shape[0])
+        self.n_iter_ = run.n_steps
+        tasks.close()
+        if validation is not None and hasattr(validation, "partitions"):
+            validation.partitions.release()
+        return run, start, stopped
+
+    def _check_cluster_settings(self, X_val, y_val):
+        if self.solver == "sgd":
+            raise ValueError(
+                "DaskBackpropClassifier does not train with solver='sgd': its "
+                "mini-batch steps follow one another, so the partitions cannot "
+                "take them at once. Use solver='gd' or 'lbfgs' (full-batch, "
+                "exact on a cluster), or skbackprop.incremental.fit_chunks to "
+                "stream the chunks through BackpropClassifier.partial_fit."
+            )
+        if (X_val is None) != (y_val is None):
+            raise ValueError(
+                "X_val and y_val must be given together; got only "
+                + ("X_val." if y_val is None else "y_val.")
+            )
+        if self.early_stopping and X_val is None:
+            raise ValueError(
+                "early_stopping=True on a cluster needs X_val and y_val: "
+                "DaskBackpropClassifier does not hold rows out of the training "
+                "data. Pass them, or set early_stopping=False."
+            )
+
+    def _checked_client(self):
+        client = self.client
+        if client is None:
+            try:
+                client = distributed.default_client()
+            except ValueError as error:
+                raise ValueError(
+                    "DaskBackpropClassifier trains on a Dask cluster and found "
+                    "no client: pass client=Client(...) or create one "
+                    "(distributed.Client) before calling fit."
+                ) from error
+        if client.status != "running":
+            raise ValueError(
+                f"The Dask client is {client.status!r}, not running: pass an open "
+                "client (client=Client(...)) to train on a cluster."
+            )
+        return client
+
+    def _cluster_rows(self, client, X, y, sample_weight, reset):
+        """X, y and the sample weights as dask arrays in the same row chunks."""
+        validate_data(self, _described(X), skip_check_array=True, reset=reset)
+        X = _as_dask_array(client, X, "X")
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
+        if X.numblocks[1] != 1:
+            raise ValueError(
+                f"X is chunked along its columns as well (column chunks "
+                f"{X.chunks[1]}); DaskBackpropClassifier needs whole rows in "
+                "each chunk: X.rechunk({1: -1})."
+            )
+        y = _as_dask_array(client, y, "y", rows=X.chunks[0])
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D (n_samples,); got shape {y.shape}.")
+        _check_same_rows(X, y, "y")
+        if sample_weight is not None:
+            sample_weight = _as_dask_array(
+                client, sample_weight, "sample_weight", rows=X.chunks[0]
+            )
+            _check_same_rows(X, sample_weight, "sample_weight")
+        return X, y, sample_weight
+
+    def _validation(self, client, X_val, y_val):
+        if X_val is None:
+            return None
+        if not dask.is_dask_collection(X_val):
+            return validation_set(self, X_val, y_val)
+        validate_data(self, _described(X_val), skip_check_array=True, reset=False)
+        X_val = _as_dask_array(client, X_val, "X_val")
+        y_val = _as_dask_array(client, y_val, "y_val", rows=X_val.chunks[0])
+        _check_same_rows(X_val, y_val, "y_val")
+        blocks = _row_blocks(client, X_val, y_val, None, self._theta.dtype)
+        futures = client.map(
+            ValidationPartition, blocks, classes=self.classes_, pure=False
+        )
+        partitions = OnWorkers(client, futures)
+        partitions.map("n_rows")  # the labels checked now, not at epoch 1
+        return ClusterValidation(
+            partitions, X_val.shape[0], self.n_hidden, self.classes_.shape[0]
+        )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on in-memory (X, y), as BackpropClassifier does.
+
+        A dask array is refused: one epoch over a cluster's data is
+        ``fit`` with ``max_iter=1`` and ``warm_start=True``, and chunk by
+        chunk it is :func:`skbackprop.incremental.fit_chunks`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Inputs of this chunk.
+
+        y : array-like of shape (n_samples,)
+            Labels of this chunk, all among ``classes``.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the problem; required on the first call.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, not all zero.
+
+        Returns
+        -------
+        self : DaskBackpropClassifier
+            The updated classifier.
+        """
+        if dask.is_dask_collection(X):
+            raise TypeError(
+                "partial_fit trains in memory on one chunk; for dask arrays use "
+                "fit (with warm_start=True and max_iter=1 for one epoch) or "
+                "skbackprop.incremental.fit_chunks."
+            )
+        return super().partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+
+    # ------------------------------------------------------------------
+    # Prediction: lazy on dask arrays, in memory otherwise
+
+    def predict_log_proba(self, X):
+        """Log of the class probabilities; lazy on dask arrays.
+
+        Parameters
+        ----------
+        X : dask array or array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        log_proba : dask array or ndarray of shape (n_samples, n_classes)
+            The log probability of each class, in the order of ``classes_``.
+        """
+        if not dask.is_dask_collection(X):
+            return super().predict_log_proba(X)
+        return self._by_chunks(X, _log_proba_chunk, self.classes_.shape[0])
+
+    def predict_proba(self, X):
+        """Class probabilities, the softmax outputs y_k; lazy on dask arrays.
+
+        Parameters
+        ----------
+        X : dask array or array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : dask array or ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to one.
+        """
+        if not dask.is_dask_collection(X):
+            return super().predict_proba(X)
+        return self._by_chunks(X, _proba_chunk, self.classes_.shape[0])
+
+    def predict(self, X):
+        """Most probable class of each sample; lazy on dask arrays.
+
+        Parameters
+        ----------
+        X : dask array or array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y : dask array or ndarray of shape (n_samples,)
+            Predicted labels from ``classes_``.
+        """
+        if not dask.is_dask_collection(X):
+            return super().predict(X)
+        return self._by_chunks(X, _predict_chunk, None)
+
+    def transform(self, X):
+        """The hidden layer's outputs z = h(W x); lazy on dask arrays.
+
+        Parameters
+        ----------
+        X : dask array or array-like of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        Z : dask array or ndarray of shape (n_samples, n_hidden)
+            The sigmoid outputs of the M hidden units.
+        """
+        if not dask.is_dask_collection(X):
+            return super().transform(X)
+        return self._by_chunks(X, _hidden_chunk, self.n_hidden)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on (X, y), computed on the cluster for dask input.
+
+        Parameters
+        ----------
+        X : dask array or array-like of shape (n_samples, n_features)
+            Inputs.
+
+        y : dask array or array-like of shape (n_samples,)
+            True labels.
+
+        sample_weight : dask array or array-like of shape (n_samples,), \
+                default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples predicted right.
+        """
+        if not dask.is_dask_collection(X):
+            return super().score(X, y, sample_weight=sample_weight)
+        predicted = self.predict(X)
+        y = _as_dask_array(None, y, "y", rows=predicted.chunks[0])
+        hits = (predicted == y).astype(np.float64)
+        if sample_weight is None:
+            return float(hits.mean().compute())
+        weight = _as_dask_array(None, sample_weight, "sample_weight", hits.chunks[0])
+        total, weighted_hits = dask.compute(weight.sum(), (hits * weight).sum())
+        return float(weighted_hits / total)
+
+    def _by_chunks(self, X, chunk_function, n_columns):
+        check_is_fitted(self)
+        validate_data(self, _described(X), skip_check_array=True, reset=False)
+        X = _as_dask_array(None, X, "X")
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
+        X = X.rechunk({1: -1})
+        arguments = (self._theta, self.n_hidden, self.classes_)
+        if n_columns is None:
+            return X.map_blocks(
+                chunk_function, *arguments, drop_axis=1, dtype=self.classes_.dtype
+            )
+        return X.map_blocks(
+            chunk_function,
+            *arguments,
+            chunks=(X.chunks[0], (n_columns,)),
+            dtype=self._theta.dtype,
+        )
+
+    # ------------------------------------------------------------------
+
+    def to_local(self):
+        """The fitted model as a :class:`BackpropClassifier`.
+
+        It has the same parameters (but ``client``), weights and fitted
+        attributes, predicts identically, and pickles without the cluster.
+
+        Returns
+        -------
+        local : BackpropClassifier
+            A fitted in-memory classifier.
+        """
+        check_is_fitted(self)
+        parameters = self.get_params()
+        parameters.pop("client")
+        local = BackpropClassifier(**parameters)
+        for name, value in self.__dict__.items():
+            if name not in parameters and name != "client":
+                local.__dict__[name] = copy.deepcopy(value)
+        return local
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if state.get("client") is not None:
+            state = dict(state, client=None)  # a client does not travel
+        return state
+
+
+class _TrainingData:
+    """The checked training partitions on the cluster, and their totals.
+
+    Reads the row chunks once into checked blocks, finds the classes and
+    their counts, then turns every block into a :class:`Partition` with the
+    class weights applied (and lets the blocks go). Sets the estimator's
+    ``classes_`` on a first fit; checks them on a warm start.
+    """
+
+    def __init__(self, client, X, y, sample_weight, estimator, warm):
+        self.dtype = np.dtype(X.dtype if X.dtype in (np.float32, np.float64) else "f8")
+        blocks = OnWorkers(client, _row_blocks(client, X, y, sample_weight, self.dtype))
+        try:
+            classes, counts = self._classes_and_counts(blocks)
+            if warm:
+                check_same_network(estimator, X, classes)
+            else:
+                estimator.classes_ = checked_classes(classes)
+            weights = _class_weights(estimator.class_weight, classes, counts)
+            futures = client.map(
+                Partition,
+                blocks.futures,
+                classes=estimator.classes_,
+                class_weights=weights,
+                M=estimator.n_hidden,
+                pure=False,  # keys of this fit's own: none shared with others
+            )
+        finally:
+            blocks.release()
+        self.partitions = OnWorkers(client, futures)
+        self.class_totals = np.sum(self.partitions.map("class_totals"), axis=0)
+        self.total_weight = float(self.class_totals.sum())
+        if self.total_weight == 0:
+            raise ValueError(
+                "The sample weights sum to zero; no sample is left to train on."
+            )
+
+    @staticmethod
+    def _classes_and_counts(blocks):
+        results = blocks.map("label_counts")
+        least = min(least for _, _, least in results)
+        if least < 0:
+            raise ValueError(
+                "Negative values in data passed to `sample_weight`: the weights "
+                f"must be >= 0; got {least:.6g} at the least."
+            )
+        labels = np.concatenate([labels for labels, _, _ in results])
+        counts = np.concatenate([counts for _, counts, _ in results])
+        check_classification_targets(labels)
+        classes, where = np.unique(labels, return_inverse=True)
+        return classes, np.bincount(where.ravel(), weights=counts).astype(np.int64)
+
+    def standardised_inputs(self, M, K):
+        """The coordinates of standardised inputs, from two passes on the cluster."""
+        mean = np.sum(self.partitions.map("column_sums"), axis=0) / self.total_weight
+        squares = np.sum(self.partitions.map("column_sums", mean), axis=0)
+        return StandardisedInputs.from_moments(
+            mean, squares / self.total_weight, self.dtype, M, K
+        )
+
+    def baseline(self):
+        """The loss of predicting the class frequencies."""
+        return entropy_of(self.class_totals)
+
+    def release(self):
+        self.partitions.release()
+
+
+def _class_weights(class_weight, classes, counts):
+    """The weight of each class, as ``compute_sample_weight`` gives it.
+
+    "balanced" is n_samples / (n_classes * count), scikit-learn's formula,
+    from the counts of the cluster's labels.
+    """
+    if class_weight is None:
+        return np.ones(classes.shape[0])
+    if class_weight == "balanced":
+        return counts.sum() / (classes.shape[0] * counts.astype(np.float64))
+    unknown = set(class_weight) - set(classes.tolist())
+    if unknown:
+        raise ValueError(
+            f"class_weight names classes not in the data: "
+            f"{sorted(unknown, key=str)!r}; the classes are {classes.tolist()!r}."
+        )
+    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+
+
+def _described(X):
+    """What ``validate_data`` reads the feature count and names from: a dask
+    DataFrame's empty pandas meta-frame, anything else as it is."""
+    if dask.is_dask_collection(X) and hasattr(X, "_meta") and hasattr(X, "columns"):
+        return X._meta
+    return X
+
+
+def _as_dask_array(client, data, name, rows=None):
+    """``data`` as a dask array: DataFrames and Series by their known
+    partition lengths, in-memory arrays in ``rows`` chunks (or one chunk per
+    worker thread of ``client``)."""
+    if dask.is_dask_collection(data) and not isinstance(data, da.Array):
+        if not hasattr(data, "to_dask_array"):
+            raise TypeError(
+                f"{name} must be a dask array, DataFrame or Series; got "
+                f"{type(data).__name__}."
+            )
+        if client is not None:
+            data = client.persist(data)  # the lengths without reading it twice
+        return data.to_dask_array(lengths=True)
+    if not dask.is_dask_collection(data):
+        array = check_array(
+            data, ensure_2d=False, dtype=None, input_name=name, ensure_all_finite=False
+        )
+        if rows is None:
+            threads = sum(client.nthreads().values()) if client is not None else 1
+            rows = max(1, math.ceil(array.shape[0] / max(1, threads)))
+        return da.from_array(array, chunks=(rows,) + array.shape[1:])
+    if any(math.isnan(size) for size in data.chunks[0]):
+        raise ValueError(
+            f"{name} has unknown chunk sizes (NaN), as after boolean indexing; "
+            f"compute them first: {name}.compute_chunk_sizes()."
+        )
+    return data
+
+
+def _check_same_rows(X, other, name):
+    if other.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{name} has {other.shape[0]} rows but X has {X.shape[0]}; they must "
+            "have one row per sample."
+        )
+    if other.chunks[0] != X.chunks[0]:
+        raise ValueError(
+            f"{name} is chunked along the rows as {other.chunks[0]}, X as "
+            f"{X.chunks[0]}: they must match, chunk for chunk: "
+            f"{name}.rechunk(X.chunks[0])."
+        )
+
+
+def _row_blocks(client, X, y, sample_weight, dtype):
+    """One :class:`RowBlock` future per row chunk, in order."""
+    X_chunks = X.to_delayed().ravel()
+    y_chunks = y.to_delayed().ravel()
+    weight_chunks = (
+        [None] * len(X_chunks)
+        if sample_weight is None
+        else sample_weight.to_delayed().ravel()
+    )
+    make = dask.delayed(RowBlock, pure=False)
+    chunks = zip(X_chunks, y_chunks, weight_chunks, strict=True)
+    blocks = [
+        make(X_chunk, y_chunk, weights, dtype) for X_chunk, y_chunk, weights in chunks
+    ]
+    return client.compute(blocks)
+
+
+def _proba_chunk(X, theta, M, classes):
+    X = check_array(X, dtype=theta.dtype)
+    return softmax_outputs(theta, X, M, classes.shape[0])
+
+
+def _log_proba_chunk(X, theta, M, classes):
+    X = check_array(X, dtype=theta.dtype)
+    return log_probabilities(theta, X, M, classes.shape[0])
+
+
+def _predict_chunk(X, theta, M, classes):
+    return classes[_log_proba_chunk(X, theta, M, classes).argmax(axis=1)]
+
+
+def _hidden_chunk(X, theta, M, classes):
+    X = check_array(X, dtype=theta.dtype)
+    return hidden_outputs(theta, X, M, classes.shape[0])
