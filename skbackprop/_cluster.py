@@ -29,6 +29,7 @@ when a cluster fit runs.
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils.validation import check_array
@@ -198,19 +199,35 @@ _evaluation_lock = threading.Lock()
 
 
 async def _on_worker(function, keys, *args, dask_worker=None):
-    """Run ``function(partitions, *args)`` on this worker's partitions.
+    """Sum ``function(partitions, *args)`` over this worker's partitions.
 
-    The partitions are the worker's stored results of the given keys; the
-    work runs on a thread, so the worker keeps answering its heartbeats.
+    The partitions are the worker's stored results of the given keys, cut
+    into as many runs of consecutive partitions as the worker has threads;
+    each run is summed on a thread of its own (so that the worker keeps
+    answering its heartbeats), and the runs' results are added in order:
+    one result per worker goes back.
     """
     partitions = [dask_worker.data[key] for key in keys[dask_worker.address]]
+    n_runs = max(1, min(dask_worker.state.nthreads, len(partitions)))
+    bounds = np.linspace(0, len(partitions), n_runs + 1).astype(int)
+    runs = [partitions[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, _locked, function, partitions, *args)
+    return await loop.run_in_executor(None, _evaluate_runs, function, runs, args)
 
 
-def _locked(function, *args):
+def _evaluate_runs(function, runs, args):
     with _evaluation_lock:
-        return function(*args)
+        if len(runs) == 1:
+            return function(runs[0], *args)
+        with ThreadPoolExecutor(len(runs)) as threads:
+            results = list(threads.map(lambda run: function(run, *args), runs))
+    total = results[0]
+    for result in results[1:]:  # (loss, gradient or None) or (loss, hits)
+        total = tuple(
+            None if mine is None else mine + theirs
+            for mine, theirs in zip(total, result, strict=True)
+        )
+    return total
 
 
 class OnWorkers:
@@ -272,7 +289,12 @@ class OnWorkers:
         )
 
     def _keys_by_worker(self, refresh):
-        """Each partition's key, under one worker that holds it."""
+        """Each partition's key, under one worker that holds it.
+
+        A partition held by several workers (a copy made when a task ran
+        elsewhere) goes to the one of them with the fewest partitions so far,
+        so that the work spreads as the data do.
+        """
         if self._placement is None or refresh:
             self._wait_for_partitions()
             who_has = self.client.who_has(self.futures)
@@ -281,7 +303,8 @@ class OnWorkers:
                 holders = sorted(who_has.get(future.key, ()))
                 if not holders:  # lost since the wait: wait again
                     return self._keys_by_worker(refresh=True)
-                placement.setdefault(holders[0], []).append(future.key)
+                worker = min(holders, key=lambda w: len(placement.get(w, ())))
+                placement.setdefault(worker, []).append(future.key)
             self._placement = placement
         return self._placement
 

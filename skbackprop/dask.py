@@ -547,14 +547,20 @@ class _TrainingData:
             else:
                 estimator.classes_ = checked_classes(classes)
             weights = _class_weights(estimator.class_weight, classes, counts)
-            futures = client.map(
-                Partition,
-                blocks.futures,
-                classes=estimator.classes_,
-                class_weights=weights,
-                M=estimator.n_hidden,
-                pure=False,  # keys of this fit's own: none shared with others
-            )
+            workers = _balanced_workers(client, blocks.futures, self._rows)
+            futures = [
+                client.submit(
+                    Partition,
+                    block,
+                    classes=estimator.classes_,
+                    class_weights=weights,
+                    M=estimator.n_hidden,
+                    workers=[worker],
+                    allow_other_workers=True,  # where it lives, if it lives
+                    pure=False,  # keys of this fit's own: none shared with others
+                )
+                for block, worker in zip(blocks.futures, workers, strict=True)
+            ]
         finally:
             blocks.release()
         self.partitions = OnWorkers(client, futures)
@@ -565,9 +571,9 @@ class _TrainingData:
                 "The sample weights sum to zero; no sample is left to train on."
             )
 
-    @staticmethod
-    def _classes_and_counts(blocks):
+    def _classes_and_counts(self, blocks):
         results = blocks.map("label_counts")
+        self._rows = [int(counts.sum()) for _, counts, _ in results]
         least = min(least for _, _, least in results)
         if least < 0:
             raise ValueError(
@@ -594,6 +600,28 @@ class _TrainingData:
 
     def release(self):
         self.partitions.release()
+
+
+def _balanced_workers(client, futures, rows):
+    """A worker for each row block: the same rows per thread on every worker.
+
+    A block stays on a worker that holds it while that worker is within one
+    block of its share of the rows; otherwise it goes to the worker with the
+    fewest rows per thread. Moving a block costs one transfer per fit; an
+    unbalanced cluster costs the slowest worker's excess every epoch.
+    """
+    threads = client.nthreads()
+    who_has = client.who_has(futures)
+    share = sum(rows) / sum(threads.values())
+    load = dict.fromkeys(sorted(threads), 0)
+    chosen = []
+    for future, size in zip(futures, rows, strict=True):
+        holders = [w for w in sorted(who_has.get(future.key, ())) if w in load]
+        fits = [w for w in holders if (load[w] + size) / threads[w] <= share + size]
+        worker = (fits or [min(load, key=lambda w: (load[w] + size) / threads[w])])[0]
+        load[worker] += size
+        chosen.append(worker)
+    return chosen
 
 
 def _class_weights(class_weight, classes, counts):

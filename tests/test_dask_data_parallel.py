@@ -324,7 +324,7 @@ def test_a_closed_client_is_named(data):
     X, y, _, _, _ = data
     with (
         distributed.LocalCluster(
-            n_workers=1, processes=False, dashboard_address=None
+            n_workers=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster, set_as_default=False) as closed,
     ):
@@ -337,3 +337,26 @@ def test_parameters_are_those_of_backprop_classifier_and_client():
     ours = DaskBackpropClassifier().get_params()
     assert ours.pop("client") is None
     assert ours == BackpropClassifier().get_params()
+
+
+def test_a_worker_of_several_threads_sums_its_partitions_on_each(data):
+    # Runs of partitions on the worker's threads, added in order: still the
+    # in-memory fit, for gd and for the validation sums.
+    X, y, sample_weight, X_val, y_val = data
+    params = dict(n_hidden=8, max_iter=15, tol=0, random_state=0)
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=2,
+            processes=False,
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as threaded,
+    ):
+        cluster_fit, memory = both_fits(
+            threaded, params, X, y, sample_weight, X_val=X_val, y_val=y_val
+        )
+    np.testing.assert_allclose(cluster_fit.W_, memory.W_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        cluster_fit.validation_scores_, memory.validation_scores_, rtol=1e-12
+    )
