@@ -85,7 +85,10 @@ fig.tight_layout()
 proba = on_cluster.predict_proba(X)
 print(proba)
 local = on_cluster.to_local()
-print(np.array_equal(local.predict(X_memory[:1000]), on_cluster.predict(X[:1000])))
+same = np.array_equal(
+    local.predict(X_memory[:1000]), on_cluster.predict(X[:1000]).compute()
+)
+print(f"the local model predicts as the cluster's: {same}")
 
 # %%
 client.close()
