@@ -12,12 +12,11 @@
  *                                   sums_k = sum_n of the new a_nk
  *
  * The sigmoid is the largest elementwise cost of an epoch. SciPy's expit
- * calls the scalar exp once per value; this loop, compiled with OpenMP SIMD,
- * lets GCC call glibc's vector exp (libmvec) four doubles at a time, four to
- * five times quicker on the benchmark machine (benchmarks/kernels.py). Where
- * libmvec is missing (not glibc, not x86-64) the loops still compile, with
- * the scalar exp. The results agree with SciPy's expit to a few units in
- * the last place, +-inf and nan included (tests/test_kernels.py).
+ * calls the scalar exp once per value; these loops call an exp written in
+ * plain C arithmetic (_vector_exp.h), which the compiler vectorises, so the
+ * module needs nothing beyond the C library's log: the same code in every
+ * wheel, GCC, Clang or MSVC. The results agree with SciPy's expit to a few
+ * units in the last place, +-inf and nan included (tests/test_kernels.py).
  *
  * Every kernel runs without the GIL, so that row blocks on several threads
  * run theirs at the same time.
@@ -26,19 +25,30 @@
 #include <Python.h>
 #include <math.h>
 
-#if defined(__GLIBC__) && defined(__x86_64__) && defined(__GNUC__)
-/* glibc ships SIMD variants of exp and expf in libmvec; its headers declare
- * them only under -ffast-math, whose other licences (no inf, no nan) we do
- * not want, so declare the variants here. */
-#pragma omp declare simd notinbranch
-double exp(double);
-#pragma omp declare simd notinbranch
-float expf(float);
-/* One build for every x86-64 CPU: the AVX2 clone is chosen at load time
- * where the CPU has AVX2. */
+#include "_vector_exp.h"
+
+#if defined(__GLIBC__) && defined(__x86_64__)                                 \
+    && (defined(__clang__) ? __clang_major__ >= 14 : defined(__GNUC__))
+/* One build for every x86-64 CPU: the AVX2 clone of each loop is chosen at
+ * load time where the CPU has AVX2 (through glibc's ifunc; elsewhere the
+ * loops are built for the baseline, SSE2 on x86-64, NEON on arm64). */
 #define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define VECTOR_CLONES_NAME "avx2, default"
 #else
 #define VECTOR_CLONES
+#define VECTOR_CLONES_NAME "none"
+#endif
+
+#if defined(__clang__)
+#define COMPILER_NAME "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER_NAME "gcc " __VERSION__
+#elif defined(_MSC_VER)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define COMPILER_NAME "msvc " STRINGIFY(_MSC_FULL_VER)
+#else
+#define COMPILER_NAME "unknown"
 #endif
 
 /* Loops to vectorise: OpenMP SIMD where the compiler speaks it (GCC, Clang
@@ -54,13 +64,13 @@ float expf(float);
 
 /* ---- the loops, for double and float ---------------------------------- */
 
-#define DEFINE_KERNELS(T, EXP, LOG, SUFFIX)                                   \
+#define DEFINE_KERNELS(T, EXP, SIGMOID, LOG, SUFFIX)                                 \
     VECTOR_CLONES                                                           \
     static void sigmoid_##SUFFIX(T *b, Py_ssize_t n)                        \
     {                                                                       \
         SIMD_LOOP                                                           \
         for (Py_ssize_t i = 0; i < n; i++) {                                \
-            b[i] = (T)1 / ((T)1 + EXP(-b[i]));                              \
+            b[i] = SIGMOID(b[i]);                                           \
         }                                                                   \
     }                                                                       \
                                                                             \
@@ -142,8 +152,8 @@ float expf(float);
         return loss;                                                        \
     }
 
-DEFINE_KERNELS(double, exp, log, double)
-DEFINE_KERNELS(float, expf, logf, float)
+DEFINE_KERNELS(double, vexp_double, vsigmoid_double, log, double)
+DEFINE_KERNELS(float, vexp_float, vsigmoid_float, logf, float)
 
 /* ---- argument checking ------------------------------------------------- */
 
@@ -244,6 +254,34 @@ sigmoid_inplace(PyObject *module, PyObject *array)
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     Py_RETURN_NONE;
+}
+
+static PyObject *
+exp_inplace(PyObject *module, PyObject *array)
+{
+    Py_buffer view;
+    if (get_array(array, &view, 1) < 0) {
+        return NULL;
+    }
+    char kind = float_kind(&view);
+    Py_ssize_t n = length(&view);
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'd') {
+        exp_double((double *)view.buf, n);
+    }
+    else {
+        exp_float((float *)view.buf, n);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+build_info(PyObject *module, PyObject *unused)
+{
+    return Py_BuildValue("{ssss}", "compiler", COMPILER_NAME, "vector_clones",
+                         VECTOR_CLONES_NAME);
 }
 
 /* A writable 1-D float array of `count` values, any stride. */
@@ -356,6 +394,13 @@ softmax_cross_entropy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
+    {"exp_inplace", exp_inplace, METH_O,
+     "exp_inplace(A)\n--\n\n"
+     "Overwrite A with exp(A), the kernels' own exp. C-contiguous float32 or\n"
+     "float64."},
+    {"build_info", build_info, METH_NOARGS,
+     "build_info()\n--\n\n"
+     "The compiler that built this module and its vector clones, as a dict."},
     {"sigmoid_inplace", sigmoid_inplace, METH_O,
      "sigmoid_inplace(B)\n--\n\n"
      "Overwrite B with 1 / (1 + exp(-B)). C-contiguous float32 or float64."},

@@ -29,12 +29,12 @@ sums over n of the book become sums over blocks of sums over their rows.
 import numpy as np
 from scipy.special import expit
 
+from ._compiled import load_kernels
 from ._row_blocks import map_over_blocks, scratch, take_rows
 
-try:  # built from _kernels.c at install time where a C compiler is found
-    from . import _kernels
-except ImportError:  # pragma: no cover - depends on the installation
-    _kernels = None
+# Built from _kernels.c at install time where a C compiler is found; where
+# not (or broken), a KernelsWarning says so once and NumPy computes the same.
+_kernels, _kernels_missing = load_kernels()
 
 
 def n_weights(D, M, K):
