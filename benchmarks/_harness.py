@@ -7,10 +7,6 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-# The floor uses the quickest sigmoid there is here: the compiled one when
-# built, SciPy's expit otherwise.
-from skbackprop._network import sigmoid
-
 
 def alternate(functions, repeats):
     """Median seconds of each function, the functions run in turn each round.
@@ -89,42 +85,86 @@ def matching_mlp(n_hidden, learning_rate, batch_size, max_iter, solver="sgd"):
 
 
 class EpochFloor:
-    """The matrix products of one full-batch epoch, on preallocated buffers.
+    """What an epoch cannot beat on this machine: its arithmetic at peak rates.
 
-    ``gemms`` runs the two forward products (X W^T, Z V^T), the two weight
-    gradients (delta2^T Z, delta1^T X) and the delta propagation
-    (delta2 V); ``gemms_and_activations`` adds the sigmoid over the N x M
-    hidden layer (the compiled one of ``skbackprop._kernels``, four to five
-    times quicker than SciPy's ``expit``) and the softmax over the N x K
-    outputs, all on one thread except BLAS.
+    An epoch of gd on N x D inputs (M hidden units, K classes) does
+    4NDM + 6NMK floating-point operations in its five matrix products (X W^T
+    and Z V^T forward; delta2^T Z, delta2 V and delta1^T X back), N M
+    sigmoids and N K exps. Its floor is
+
+        (GEMM operations) / (peak GEMM rate)
+        + N M / (sigmoid rate) + N K / (exp rate),
+
+    each rate the best this machine reaches: the GEMM rate of a large square
+    product on all cores (more than any of the epoch's thinner products
+    reaches), the compiled kernels' rates on cache-resident arrays, one
+    thread times the cores (the row blocks run them on every core). The
+    loss, the slope, the bias sums and the update are left out, so every
+    real epoch is slower: efficiency = floor / ours is at most 1 by
+    construction.
     """
 
-    def __init__(self, X, M, K, dtype):
-        rng = np.random.RandomState(0)
-        N, D = X.shape
-        self.X = np.ascontiguousarray(X, dtype=dtype)
-        self.W = rng.uniform(-0.1, 0.1, (M, D)).astype(dtype)
-        self.V = rng.uniform(-0.1, 0.1, (K, M)).astype(dtype)
-        self.Z = np.empty((N, M), dtype)
-        self.A = np.empty((N, K), dtype)
-        self.S = np.empty((N, 1), dtype)
-        self.dW = np.empty((M, D), dtype)
-        self.dV = np.empty((K, M), dtype)
+    def __init__(self, N, D, M, K, dtype, threads):
+        self.N, self.D, self.M, self.K = N, D, M, K
+        self.dtype = np.dtype(dtype)
+        self.threads = threads
+        self.gemm_rate = peak_gemm_rate(self.dtype)
+        self.sigmoid_rate = threads * cache_resident_rate("sigmoid", self.dtype)
+        self.exp_rate = threads * cache_resident_rate("exp", self.dtype)
 
-    def gemms(self):
-        np.matmul(self.X, self.W.T, out=self.Z)
-        np.matmul(self.Z, self.V.T, out=self.A)
-        np.matmul(self.A.T, self.Z, out=self.dV)
-        np.matmul(self.A, self.V, out=self.Z)
-        np.matmul(self.Z.T, self.X, out=self.dW)
+    @property
+    def gemm_operations(self):
+        N, D, M, K = self.N, self.D, self.M, self.K
+        return 4 * N * D * M + 6 * N * M * K
 
-    def gemms_and_activations(self):
-        np.matmul(self.X, self.W.T, out=self.Z)
-        sigmoid(self.Z)
-        np.matmul(self.Z, self.V.T, out=self.A)
-        np.exp(self.A, out=self.A)
-        np.sum(self.A, axis=1, keepdims=True, out=self.S)
-        np.divide(self.A, self.S, out=self.A)
-        np.matmul(self.A.T, self.Z, out=self.dV)
-        np.matmul(self.A, self.V, out=self.Z)
-        np.matmul(self.Z.T, self.X, out=self.dW)
+    def seconds(self):
+        """The floor of one epoch, in seconds."""
+        return (
+            self.gemm_operations / self.gemm_rate
+            + self.N * self.M / self.sigmoid_rate
+            + self.N * self.K / self.exp_rate
+        )
+
+    def describe(self):
+        return (
+            f"peak GEMM {self.gemm_rate / 1e9:.1f} GFLOP/s, sigmoid "
+            f"{self.sigmoid_rate / 1e9:.2f} G/s, exp {self.exp_rate / 1e9:.2f} G/s "
+            f"({self.threads} threads)"
+        )
+
+
+def peak_gemm_rate(dtype, size=2048, repeats=5):
+    """Floating-point operations a second of a square GEMM, all BLAS threads."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size)).astype(dtype)
+    b = rng.standard_normal((size, size)).astype(dtype)
+    out = np.empty((size, size), dtype)
+    np.matmul(a, b, out=out)
+    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    return 2 * size**3 / best
+
+
+def cache_resident_rate(kernel, dtype, size=32_768, repeats=200):
+    """Values a second of a compiled kernel on one thread, inputs in cache.
+
+    Every call gets fresh inputs (a copy of the same values, made outside
+    the timing), so that no call runs on the previous call's output.
+    """
+    from skbackprop import _kernels
+
+    function = {"sigmoid": _kernels.sigmoid_inplace, "exp": _kernels.exp_inplace}
+    source = np.random.default_rng(1).normal(scale=3, size=size).astype(dtype)
+    if kernel == "exp":
+        source -= 10  # as the softmax's a - max: at most 0
+    work = source.copy()
+    best = np.inf
+    for _ in range(repeats):
+        work[...] = source
+        best = min(best, _timed(lambda: function[kernel](work)))
+    return size / best
+
+
+def _timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
