@@ -2,7 +2,7 @@
 
 The kernels of ``_kernels.c`` are built at install time where a C compiler is
 found. Where they are missing, or built but broken, the same arithmetic runs
-through NumPy and SciPy's ``expit``, 3 to 5 times slower in the sigmoid
+through NumPy and SciPy's ``expit``, 2 to 4 times slower in the sigmoid
 (``benchmarks/kernels.py``). That is said once, on import, with the cause,
 unless the user turned the kernels off on purpose with the environment
 variable ``SKBACKPROP_DISABLE_KERNELS=1`` (which the test suite uses to run
@@ -47,7 +47,7 @@ def load_kernels():
             reason = f"built but broken ({spec.origin}): {error}"
     warnings.warn(
         f"skbackprop's compiled kernels are {reason}. The network trains and "
-        "predicts with NumPy and SciPy instead, the same results 3 to 5 times "
+        "predicts with NumPy and SciPy instead, the same results 2 to 4 times "
         "slower in the sigmoid. Reinstall with a C compiler to get them, or "
         f"set {DISABLE_VARIABLE}=1 to choose the NumPy path without this "
         "warning.",
