@@ -241,8 +241,11 @@ length(const Py_buffer *view)
 
 /* ---- the functions ----------------------------------------------------- */
 
+/* Apply an elementwise loop, in place, to a C-contiguous float array, with
+ * the GIL released: the double or the float version by the array's dtype. */
 static PyObject *
-sigmoid_inplace(PyObject *module, PyObject *array)
+apply_inplace(PyObject *array, void (*on_double)(double *, Py_ssize_t),
+              void (*on_float)(float *, Py_ssize_t))
 {
     Py_buffer view;
     if (get_array(array, &view, 1) < 0) {
@@ -252,10 +255,10 @@ sigmoid_inplace(PyObject *module, PyObject *array)
     Py_ssize_t n = length(&view);
     Py_BEGIN_ALLOW_THREADS
     if (kind == 'd') {
-        sigmoid_double((double *)view.buf, n);
+        on_double((double *)view.buf, n);
     }
     else {
-        sigmoid_float((float *)view.buf, n);
+        on_float((float *)view.buf, n);
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
@@ -263,24 +266,15 @@ sigmoid_inplace(PyObject *module, PyObject *array)
 }
 
 static PyObject *
+sigmoid_inplace(PyObject *module, PyObject *array)
+{
+    return apply_inplace(array, sigmoid_double, sigmoid_float);
+}
+
+static PyObject *
 exp_inplace(PyObject *module, PyObject *array)
 {
-    Py_buffer view;
-    if (get_array(array, &view, 1) < 0) {
-        return NULL;
-    }
-    char kind = float_kind(&view);
-    Py_ssize_t n = length(&view);
-    Py_BEGIN_ALLOW_THREADS
-    if (kind == 'd') {
-        exp_double((double *)view.buf, n);
-    }
-    else {
-        exp_float((float *)view.buf, n);
-    }
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&view);
-    Py_RETURN_NONE;
+    return apply_inplace(array, exp_double, exp_float);
 }
 
 static PyObject *
