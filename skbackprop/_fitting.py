@@ -73,26 +73,24 @@ def training_data(
 
 
 def initialize(estimator, X, sample_weight, rng):
-    """Fresh weights, coordinates and history."""
+    """Fresh weights, coordinates and history, for in-memory data."""
+    standardised = standardisation(estimator, X, sample_weight)
+    start_afresh(estimator, X.shape[1], X.dtype, standardised, rng)
+
+
+def standardisation(estimator, X, sample_weight):
+    """``() -> StandardisedInputs`` of in-memory X, made when called."""
     M, K = estimator.n_hidden, estimator.classes_.shape[0]
-    coordinates = (
-        StandardisedInputs.of(X, sample_weight, M, K)
-        if estimator.learning_rate == "auto"
-        else RawInputs()
-    )
-    start_afresh(estimator, coordinates, X.shape[1], X.dtype, rng)
+    return lambda: StandardisedInputs.of(X, sample_weight, M, K)
 
 
-def start_afresh(estimator, coordinates, D, dtype, rng):
-    """Draw the starting weights and empty the history.
+def start_afresh(estimator, D, dtype, standardised, rng):
+    """Draw the starting weights, set the coordinates, empty the history.
 
     Parameters
     ----------
     estimator : BackpropClassifier
         Its ``classes_`` set.
-
-    coordinates : RawInputs or StandardisedInputs
-        The solver's coordinates, kept for warm starts.
 
     D : int
         Number of inputs.
@@ -100,10 +98,15 @@ def start_afresh(estimator, coordinates, D, dtype, rng):
     dtype : numpy dtype
         The weights' dtype.
 
+    standardised : callable
+        ``() -> StandardisedInputs`` of the training data (in memory or on a
+        cluster), called for ``learning_rate="auto"`` only.
+
     rng : numpy.random.RandomState
         The generator the weights are drawn from.
     """
     M, K = estimator.n_hidden, estimator.classes_.shape[0]
+    coordinates = standardised() if estimator.learning_rate == "auto" else RawInputs()
     estimator._coordinates = coordinates
     theta = initial_weights(estimator.init, estimator.init_scale, D, M, K, rng, dtype)
     estimator._theta = coordinates.to_raw(theta)  # drawn for its inputs
@@ -118,20 +121,15 @@ def start_afresh(estimator, coordinates, D, dtype, rng):
 def training_run(estimator, X, labels, sample_weight, rng):
     """The weights, the solver's coordinates and epoch, and the checks."""
     K = estimator.classes_.shape[0]
-    coordinates = solver_coordinates(estimator, X, sample_weight)
+    standardised = standardisation(estimator, X, sample_weight)
+    coordinates = solver_coordinates(estimator, standardised)
     T = one_hot(labels, K, X.dtype)
     if estimator.solver != "sgd":
         p = sample_weight / sample_weight.sum()
         objective = Objective(X, T, p, estimator.l2, estimator.n_hidden)
         return full_batch_run(estimator, objective, coordinates)
     epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
-    return TrainingRun(
-        epoch,
-        estimator._theta,
-        coordinates,
-        divergence_check(estimator),
-        estimator._velocity,
-    )
+    return _training_run(estimator, epoch, coordinates)
 
 
 def full_batch_run(estimator, objective, coordinates):
@@ -159,35 +157,31 @@ def full_batch_run(estimator, objective, coordinates):
             optimizer(estimator),
             safeguarded=estimator.learning_rate == "auto",
         )
-    return TrainingRun(
-        epoch,
-        estimator._theta,
-        coordinates,
-        divergence_check(estimator),
-        estimator._velocity,
-        objective,
-    )
+    return _training_run(estimator, epoch, coordinates, objective)
 
 
-def divergence_check(estimator):
-    return DivergenceCheck(
+def _training_run(estimator, epoch, coordinates, objective=None):
+    """The run from the estimator's weights and velocity, with its checks."""
+    check = DivergenceCheck(
         step_size_advice(estimator.solver, estimator.learning_rate),
         estimator.classes_.shape[0],
     )
+    return TrainingRun(
+        epoch, estimator._theta, coordinates, check, estimator._velocity, objective
+    )
 
 
-def solver_coordinates(estimator, X, sample_weight):
+def solver_coordinates(estimator, standardised):
     """Standardised coordinates for learning_rate="auto", else raw.
 
     Kept from the first fit (or partial_fit) so that warm starts and
-    chunks continue in the same coordinates; made from X when missing.
+    chunks continue in the same coordinates; made by ``standardised()``
+    (from the training data) when missing.
     """
     if estimator.learning_rate != "auto":
         return RawInputs()
     if not getattr(getattr(estimator, "_coordinates", None), "standardised", False):
-        estimator._coordinates = StandardisedInputs.of(
-            X, sample_weight, estimator.n_hidden, estimator.classes_.shape[0]
-        )
+        estimator._coordinates = standardised()
     return estimator._coordinates
 
 

@@ -35,7 +35,7 @@ from ._cluster import (
     RowBlock,
     ValidationPartition,
 )
-from ._coordinates import RawInputs, StandardisedInputs
+from ._coordinates import StandardisedInputs
 from ._diagnosis import entropy_of
 from ._fitting import (
     finish,
@@ -44,6 +44,7 @@ from ._fitting import (
     full_batch_run,
     report_convergence,
     restored_on_error,
+    solver_coordinates,
     start_afresh,
     start_history,
     validation_set,
@@ -225,17 +226,13 @@ best_loss_, n_iter_, t_
     def _fit_on(self, client, training, X, y, X_val, y_val, warm):
         D, M, K = X.shape[1], self.n_hidden, self.classes_.shape[0]
         rng = check_random_state(self.random_state)
-        if not warm or not getattr(self._coordinates, "standardised", False):
-            coordinates = (
-                training.standardised_inputs(M, K)
-                if self.learning_rate == "auto"
-                else RawInputs()
-            )
-        else:
-            coordinates = self._coordinates
+
+        def standardised():
+            return training.standardised_inputs(M, K)
+
         if not warm:
-            start_afresh(self, coordinates, D, training.dtype, rng)
-        self._coordinates = coordinates
+            start_afresh(self, D, training.dtype, standardised, rng)
+        coordinates = solver_coordinates(self, standardised)
         validation = self._validation(client, X_val, y_val)
         history = start_history(self, validation)
         objective = ClusterObjective(
