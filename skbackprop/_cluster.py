@@ -35,6 +35,7 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 from ._coordinates import weighted_column_sums
+from ._inputs import encode_labels
 from ._network import (
     Layers,
     cross_entropy,
@@ -138,15 +139,8 @@ class ValidationPartition:
 
     def __init__(self, block, classes):
         self.X = block.X
-        labels = np.minimum(np.searchsorted(classes, block.y), classes.shape[0] - 1)
-        unknown = classes[labels] != block.y
-        if np.any(unknown):
-            raise ValueError(
-                f"y_val contains labels not in classes_ {classes.tolist()!r}: "
-                f"{np.unique(block.y[unknown]).tolist()!r}."
-            )
-        self.labels = labels
-        self.T = one_hot(labels, classes.shape[0], self.X.dtype)
+        self.labels = encode_labels(classes, block.y, "y_val")
+        self.T = one_hot(self.labels, classes.shape[0], self.X.dtype)
 
     def n_rows(self):
         """Rows in this partition."""

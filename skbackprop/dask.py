@@ -393,7 +393,7 @@ best_loss_, n_iter_, t_
         """
         if not dask.is_dask_collection(X):
             return super().predict_log_proba(X)
-        return self._by_chunks(X, _log_proba_chunk, self.classes_.shape[0])
+        return self._by_chunks(X, log_probabilities, self.classes_.shape[0])
 
     def predict_proba(self, X):
         """Class probabilities, the softmax outputs y_k; lazy on dask arrays.
@@ -410,7 +410,7 @@ best_loss_, n_iter_, t_
         """
         if not dask.is_dask_collection(X):
             return super().predict_proba(X)
-        return self._by_chunks(X, _proba_chunk, self.classes_.shape[0])
+        return self._by_chunks(X, softmax_outputs, self.classes_.shape[0])
 
     def predict(self, X):
         """Most probable class of each sample; lazy on dask arrays.
@@ -427,7 +427,7 @@ best_loss_, n_iter_, t_
         """
         if not dask.is_dask_collection(X):
             return super().predict(X)
-        return self._by_chunks(X, _predict_chunk, None)
+        return self._by_chunks(X, None, None)
 
     def transform(self, X):
         """The hidden layer's outputs z = h(W x); lazy on dask arrays.
@@ -444,7 +444,7 @@ best_loss_, n_iter_, t_
         """
         if not dask.is_dask_collection(X):
             return super().transform(X)
-        return self._by_chunks(X, _hidden_chunk, self.n_hidden)
+        return self._by_chunks(X, hidden_outputs, self.n_hidden)
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on (X, y), computed on the cluster for dask input.
@@ -477,20 +477,27 @@ best_loss_, n_iter_, t_
         total, weighted_hits = dask.compute(weight.sum(), (hits * weight).sum())
         return float(weighted_hits / total)
 
-    def _by_chunks(self, X, chunk_function, n_columns):
+    def _by_chunks(self, X, network_function, n_columns):
+        """``network_function`` of ``_network`` mapped lazily over the row
+        chunks of X (``n_columns`` wide); the predicted labels for None."""
         check_is_fitted(self)
         validate_data(self, _described(X), skip_check_array=True, reset=False)
         X = _as_dask_array(None, X, "X")
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
         X = X.rechunk({1: -1})
-        arguments = (self._theta, self.n_hidden, self.classes_)
-        if n_columns is None:
+        arguments = (self._theta, self.n_hidden, self.classes_.shape[0])
+        if network_function is None:
             return X.map_blocks(
-                chunk_function, *arguments, drop_axis=1, dtype=self.classes_.dtype
+                _predict_chunk,
+                *arguments,
+                self.classes_,
+                drop_axis=1,
+                dtype=self.classes_.dtype,
             )
         return X.map_blocks(
-            chunk_function,
+            _on_chunk,
+            network_function,
             *arguments,
             chunks=(X.chunks[0], (n_columns,)),
             dtype=self._theta.dtype,
@@ -708,20 +715,11 @@ def _row_blocks(client, X, y, sample_weight, dtype):
     return client.compute(blocks)
 
 
-def _proba_chunk(X, theta, M, classes):
-    X = check_array(X, dtype=theta.dtype)
-    return softmax_outputs(theta, X, M, classes.shape[0])
+def _on_chunk(X, network_function, theta, M, K):
+    """``network_function(theta, X, M, K)`` on one chunk, in the weights' dtype."""
+    return network_function(theta, check_array(X, dtype=theta.dtype), M, K)
 
 
-def _log_proba_chunk(X, theta, M, classes):
-    X = check_array(X, dtype=theta.dtype)
-    return log_probabilities(theta, X, M, classes.shape[0])
-
-
-def _predict_chunk(X, theta, M, classes):
-    return classes[_log_proba_chunk(X, theta, M, classes).argmax(axis=1)]
-
-
-def _hidden_chunk(X, theta, M, classes):
-    X = check_array(X, dtype=theta.dtype)
-    return hidden_outputs(theta, X, M, classes.shape[0])
+def _predict_chunk(X, theta, M, K, classes):
+    log_Y = _on_chunk(X, log_probabilities, theta, M, K)
+    return classes[log_Y.argmax(axis=1)]
