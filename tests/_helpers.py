@@ -21,3 +21,19 @@ def central_differences(loss, theta, eps=1e-6):
         step[i] = eps
         numerical[i] = (loss(theta + step) - loss(theta - step)) / (2 * eps)
     return numerical
+
+
+def local_cluster(**settings):
+    """A quiet ``distributed.LocalCluster`` on 127.0.0.1 without a dashboard:
+    two worker processes of one thread each unless ``settings`` say else."""
+    import distributed
+
+    options = dict(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=50,
+    )
+    return distributed.LocalCluster(**{**options, **settings})

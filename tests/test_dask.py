@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import local_cluster
 
 if os.environ.get("CI"):
     import dask  # noqa: F401 - must be installed in CI
@@ -44,14 +45,7 @@ KEEP_REPLICAS = {"distributed.scheduler.active-memory-manager.start": False}
 def client():
     with (
         dask.config.set(KEEP_REPLICAS),
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
+        local_cluster(silence_logs=40) as cluster,
         distributed.Client(cluster) as client,
     ):
         yield client

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import local_cluster
 
 if os.environ.get("CI"):
     import distributed  # noqa: F401 - must be installed in CI
@@ -35,14 +36,7 @@ CHUNK = 700
 @pytest.fixture(scope="module")
 def client():
     with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=50,
-        ) as cluster,
+        local_cluster() as cluster,
         distributed.Client(cluster) as client,
     ):
         yield client
