@@ -4,8 +4,11 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
+
+from skbackprop import BackpropClassifier
 
 
 def alternate(functions, repeats):
@@ -58,6 +61,31 @@ def quietly(function):
             return function()
 
     return run
+
+
+def ours(n_hidden, learning_rate, max_iter, **params):
+    """BackpropClassifier for timing: fixed epochs, no shuffling, seed 0."""
+    return BackpropClassifier(
+        n_hidden=n_hidden,
+        learning_rate=learning_rate,
+        max_iter=max_iter,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        shuffle=False,
+        random_state=0,
+        **params,
+    )
+
+
+def large_data():
+    """The large workload's data: 200,000 x 100, ten classes."""
+    return make_classification(
+        n_samples=200_000,
+        n_features=100,
+        n_informative=50,
+        n_classes=10,
+        random_state=0,
+    )
 
 
 def matching_mlp(n_hidden, learning_rate, batch_size, max_iter, solver="sgd"):

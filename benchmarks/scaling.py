@@ -11,28 +11,14 @@ Run from the repository root::
 """
 
 import numpy as np
-from _harness import EpochFloor, per_epoch
-from sklearn.datasets import make_classification
+from _harness import EpochFloor, large_data, ours, per_epoch
 from threadpoolctl import threadpool_limits
 
-from skbackprop import BackpropClassifier
 from skbackprop._row_blocks import n_threads
 
 
-def fit(X, y, epochs):
-    return lambda: BackpropClassifier(
-        n_hidden=256, learning_rate=0.1, max_iter=epochs, tol=0.0, random_state=0
-    ).fit(X, y)
-
-
 def main():
-    X, y = make_classification(
-        n_samples=200_000,
-        n_features=100,
-        n_informative=50,
-        n_classes=10,
-        random_state=0,
-    )
+    X, y = large_data()
     cores = n_threads()
     print(
         "| threads | s / epoch | speed-up | floor (GEMM + elementwise) | efficiency |"
@@ -42,7 +28,10 @@ def main():
     for threads in sorted({1, cores}):
         with threadpool_limits(limits=threads, user_api="blas"):
             seconds = per_epoch(
-                {"ours": lambda epochs: fit(X, y, epochs)}, 1, 5, repeats=3
+                {"ours": lambda epochs: lambda: ours(256, 0.1, epochs).fit(X, y)},
+                1,
+                5,
+                repeats=3,
             )["ours"]
             floor = EpochFloor(*X.shape, 256, 10, np.float64, threads)
         gemm = floor.gemm_operations / floor.gemm_rate

@@ -20,12 +20,20 @@ import os
 import sys
 
 import numpy as np
-from _harness import EpochFloor, alternate, matching_mlp, per_epoch, quietly
-from sklearn.datasets import load_digits, make_classification
+from _harness import (
+    EpochFloor,
+    alternate,
+    large_data,
+    matching_mlp,
+    ours,
+    per_epoch,
+    quietly,
+)
+from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info
 
-from skbackprop import BackpropClassifier, make_textbook_data
+from skbackprop import make_textbook_data
 from skbackprop._row_blocks import n_threads
 
 
@@ -38,19 +46,6 @@ def threads_line():
     return (
         f"threads: ours {n_threads()} (row blocks, BLAS 1 each), MLPClassifier "
         f"{blas} (BLAS); malloc: {'reuse' if reuse else 'glibc default'}"
-    )
-
-
-def ours(n_hidden, learning_rate, max_iter, **params):
-    return BackpropClassifier(
-        n_hidden=n_hidden,
-        learning_rate=learning_rate,
-        max_iter=max_iter,
-        tol=0.0,
-        n_iter_no_change=10**9,
-        shuffle=False,
-        random_state=0,
-        **params,
     )
 
 
@@ -156,17 +151,6 @@ def digits():
         )
     )
     return rows
-
-
-def large_data():
-    X, y = make_classification(
-        n_samples=200_000,
-        n_features=100,
-        n_informative=50,
-        n_classes=10,
-        random_state=0,
-    )
-    return X, y
 
 
 def large():

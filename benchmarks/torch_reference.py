@@ -19,11 +19,10 @@ import warnings
 
 import numpy as np
 import torch
-from _harness import alternate, quietly
-from sklearn.datasets import make_classification
+from _harness import alternate, large_data, ours, per_epoch, quietly
 from sklearn.utils import check_random_state
 
-from skbackprop import BackpropClassifier, make_textbook_data
+from skbackprop import make_textbook_data
 from skbackprop._initialization import initial_weights
 from skbackprop._network import unpack
 from skbackprop._row_blocks import n_threads
@@ -96,19 +95,6 @@ class TorchNetwork:
             )
 
 
-def ours(M, learning_rate, epochs, **params):
-    return BackpropClassifier(
-        n_hidden=M,
-        learning_rate=learning_rate,
-        max_iter=epochs,
-        tol=0.0,
-        n_iter_no_change=10**9,
-        shuffle=False,
-        random_state=0,
-        **params,
-    )
-
-
 def check_same_first_step(X, y, M, learning_rate, dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -117,21 +103,6 @@ def check_same_first_step(X, y, M, learning_rate, dtype):
     tolerance = 1e-12 if dtype == np.float64 else 1e-5
     assert abs(mine - theirs) <= tolerance * abs(mine), (mine, theirs)
     return abs(mine - theirs) / abs(mine)
-
-
-def per_epoch(fit, short, long, repeats):
-    seconds = alternate(
-        {
-            (name, n): quietly(make(n))
-            for name, make in fit.items()
-            for n in (short, long)
-        },
-        repeats,
-    )
-    return {
-        name: (seconds[name, long] - seconds[name, short]) / (long - short)
-        for name in fit
-    }
 
 
 def main():
@@ -167,13 +138,7 @@ def main():
         f"{agreement:.1e}",
     )
 
-    X, y = make_classification(
-        n_samples=200_000,
-        n_features=100,
-        n_informative=50,
-        n_classes=10,
-        random_state=0,
-    )
+    X, y = large_data()
     for dtype in (np.float64, np.float32):
         agreement = check_same_first_step(X[:20_000], y[:20_000], 256, 0.1, dtype)
         network = TorchNetwork(X, y, 256, dtype)
@@ -185,9 +150,9 @@ def main():
                     "ours": lambda n, data=data: lambda: ours(256, 0.1, n).fit(data, y),
                     "torch": lambda n, network=network: lambda: network.fit_gd(n, 0.1),
                 },
-                1,
-                4,
-                3,
+                short=1,
+                long=4,
+                repeats=3,
             ),
             f"{agreement:.1e}",
         )
