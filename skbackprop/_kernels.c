@@ -161,6 +161,96 @@
 DEFINE_KERNELS(double, vexp_double, vsigmoid_double, log, double)
 DEFINE_KERNELS(float, vexp_float, vsigmoid_float, logf, float)
 
+/* ---- the whole pass of a small network, in one call --------------------- */
+
+/* For the book's network (N = 100, D = 2, M = 2, K = 3) an epoch of the
+ * NumPy path is a few dozen calls on arrays of a few hundred values: the
+ * calls cost more than the arithmetic. This is the same forward and
+ * backward pass (skbackprop/_network.py, backpropagate) in one call, its
+ * products as plain loops and its elementwise steps the kernels above.
+ * theta and gradient are laid out in the book's order: W (M x (D + 1)),
+ * then V (K x (M + 1)), each bias last. scratch holds N (2 M + K) + M
+ * values. Returns sum_n p_n (log S_n - sum_k t_nk a_nk); writes dE/dtheta
+ * over gradient. */
+#define DEFINE_SMALL_NETWORK(T, SUFFIX)                                      \
+    static double small_network_pass_##SUFFIX(                               \
+        const T *theta, const T *X, const T *pT, const T *p, Py_ssize_t N,   \
+        Py_ssize_t D, Py_ssize_t M, Py_ssize_t K, T *gradient, T *scratch)   \
+    {                                                                        \
+        const T *W = theta, *V = theta + M * (D + 1);                        \
+        T *dW = gradient, *dV = gradient + M * (D + 1);                      \
+        T *Z = scratch, *A = Z + N * M, *delta1 = A + N * K;                 \
+        T *acc = delta1 + N * M;                                             \
+        /* Forward: b_nj = sum_i w_ji x_ni + w_j,bias, z = h(b) (7-10) */    \
+        for (Py_ssize_t n = 0; n < N; n++) {                                 \
+            for (Py_ssize_t j = 0; j < M; j++) {                             \
+                const T *w_j = W + j * (D + 1);                              \
+                T b = w_j[D];                                                \
+                for (Py_ssize_t i = 0; i < D; i++) {                         \
+                    b += w_j[i] * X[n * D + i];                              \
+                }                                                            \
+                Z[n * M + j] = b;                                            \
+            }                                                                \
+        }                                                                    \
+        sigmoid_##SUFFIX(Z, N * M);                                          \
+        /* a_nk = sum_j v_kj z_nj + v_k,bias */                              \
+        for (Py_ssize_t n = 0; n < N; n++) {                                 \
+            for (Py_ssize_t k = 0; k < K; k++) {                             \
+                const T *v_k = V + k * (M + 1);                              \
+                T a = v_k[M];                                                \
+                for (Py_ssize_t j = 0; j < M; j++) {                         \
+                    a += v_k[j] * Z[n * M + j];                              \
+                }                                                            \
+                A[n * K + k] = a;                                            \
+            }                                                                \
+        }                                                                    \
+        /* The loss (7-18); A <- delta2 = p_n (y - t); dE/dv_k,bias. */      \
+        double loss = softmax_cross_entropy_##SUFFIX(A, pT, p, N, K, dV + M, \
+                                                     M + 1);                 \
+        /* dE/dv_kj = sum_n delta2_nk z_nj;                                  \
+         * delta1_nj = sum_k v_kj delta2_nk, before the slope */             \
+        for (Py_ssize_t k = 0; k < K; k++) {                                 \
+            for (Py_ssize_t j = 0; j < M; j++) {                             \
+                dV[k * (M + 1) + j] = 0;                                     \
+            }                                                                \
+        }                                                                    \
+        for (Py_ssize_t n = 0; n < N; n++) {                                 \
+            for (Py_ssize_t j = 0; j < M; j++) {                             \
+                delta1[n * M + j] = 0;                                       \
+            }                                                                \
+            for (Py_ssize_t k = 0; k < K; k++) {                             \
+                T delta2 = A[n * K + k];                                     \
+                const T *v_k = V + k * (M + 1);                              \
+                T *dv_k = dV + k * (M + 1);                                  \
+                for (Py_ssize_t j = 0; j < M; j++) {                         \
+                    dv_k[j] += delta2 * Z[n * M + j];                        \
+                    delta1[n * M + j] += v_k[j] * delta2;                    \
+                }                                                            \
+            }                                                                \
+        }                                                                    \
+        /* delta1 <- h'(b) delta1, h'(b) = z (1 - z); dE/dw_j,bias */        \
+        times_slope_##SUFFIX(delta1, Z, N, M, acc, dW + D, D + 1);           \
+        /* dE/dw_ji = sum_n delta1_nj x_ni */                                \
+        for (Py_ssize_t j = 0; j < M; j++) {                                 \
+            for (Py_ssize_t i = 0; i < D; i++) {                             \
+                dW[j * (D + 1) + i] = 0;                                     \
+            }                                                                \
+        }                                                                    \
+        for (Py_ssize_t n = 0; n < N; n++) {                                 \
+            for (Py_ssize_t j = 0; j < M; j++) {                             \
+                T d = delta1[n * M + j];                                     \
+                T *dw_j = dW + j * (D + 1);                                  \
+                for (Py_ssize_t i = 0; i < D; i++) {                         \
+                    dw_j[i] += d * X[n * D + i];                             \
+                }                                                            \
+            }                                                                \
+        }                                                                    \
+        return loss;                                                         \
+    }
+
+DEFINE_SMALL_NETWORK(double, double)
+DEFINE_SMALL_NETWORK(float, float)
+
 /* ---- argument checking ------------------------------------------------- */
 
 /* 'd' for float64, 'f' for float32, 0 (with an exception set) otherwise. */
@@ -393,6 +483,59 @@ softmax_cross_entropy(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyFloat_FromDouble(loss);
 }
 
+static PyObject *
+small_network_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError,
+                        "small_network_pass(gradient, theta, X, pT, p)");
+        return NULL;
+    }
+    Py_buffer views[5];
+    if (get_arrays(args, views, 5) < 0) {
+        return NULL;
+    }
+    Py_ssize_t N = views[2].ndim == 2 ? views[2].shape[0] : -1;
+    Py_ssize_t D = views[2].ndim == 2 ? views[2].shape[1] : -1;
+    Py_ssize_t K = views[3].ndim == 2 ? views[3].shape[1] : -1;
+    Py_ssize_t size = length(&views[1]);
+    /* theta has M (D + 1) + K (M + 1) values: M from its length. */
+    Py_ssize_t M = (N >= 0 && K >= 1) ? (size - K) / (D + 1 + K) : -1;
+    if (N < 0 || K < 1 || views[3].shape[0] != N || length(&views[4]) != N
+        || M < 1 || M * (D + 1) + K * (M + 1) != size
+        || length(&views[0]) != size) {
+        PyErr_SetString(PyExc_ValueError,
+                        "X must be (N, D), pT (N, K), p N values, and theta and "
+                        "gradient M (D + 1) + K (M + 1) values, M >= 1");
+        release_all(views, 5);
+        return NULL;
+    }
+    char kind = float_kind(&views[1]);
+    void *scratch = PyMem_Malloc((N * (2 * M + K) + M) * views[1].itemsize);
+    if (scratch == NULL) {
+        release_all(views, 5);
+        return PyErr_NoMemory();
+    }
+    double loss;
+    Py_BEGIN_ALLOW_THREADS
+    if (kind == 'd') {
+        loss = small_network_pass_double(
+            (const double *)views[1].buf, (const double *)views[2].buf,
+            (const double *)views[3].buf, (const double *)views[4].buf, N, D, M,
+            K, (double *)views[0].buf, (double *)scratch);
+    }
+    else {
+        loss = small_network_pass_float(
+            (const float *)views[1].buf, (const float *)views[2].buf,
+            (const float *)views[3].buf, (const float *)views[4].buf, N, D, M,
+            K, (float *)views[0].buf, (float *)scratch);
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(scratch);
+    release_all(views, 5);
+    return PyFloat_FromDouble(loss);
+}
+
 static PyMethodDef methods[] = {
     {"exp_inplace", exp_inplace, METH_O,
      "exp_inplace(A)\n--\n\n"
@@ -416,6 +559,13 @@ static PyMethodDef methods[] = {
      "overwrite A with p_n y_nk - pT_nk, y_nk = exp(a_nk) / S_n (each row of\n"
      "A first shifted by its maximum), and set column_sums[k] to the sum\n"
      "over n of the new A (1-D, any stride)."},
+    {"small_network_pass", (PyCFunction)(void (*)(void))small_network_pass,
+     METH_FASTCALL,
+     "small_network_pass(gradient, theta, X, pT, p)\n--\n\n"
+     "The forward and backward pass of the whole network, one sample at a\n"
+     "time, in one call: return sum_n (p_n log S_n - sum_k pT_nk a_nk) and\n"
+     "overwrite gradient with its derivative in theta (the book's layout;\n"
+     "1-D, C-contiguous). X (N, D), pT (N, K), p (N,); one float dtype."},
     {NULL, NULL, 0, NULL},
 };
 

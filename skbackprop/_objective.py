@@ -16,6 +16,8 @@ from ._network import (
     l2_penalty,
     n_weights,
     objective,
+    small_network_pass,
+    small_network_takes,
 )
 from ._row_blocks import sum_over_blocks, take_rows
 
@@ -51,6 +53,8 @@ class Objective:
         self._gradient_layers = Layers(self.gradient, self.D, M, self.K)
         self._theta = None  # the weights whose views are in self._layers
         self._layers = None
+        # The book's network and others as small: one compiled call a pass.
+        self._one_call = small_network_takes(X, self.pT, p, M)
 
     def __reduce__(self):
         # Rebuilt from the data when unpickled (a Dask worker sending it to
@@ -80,6 +84,9 @@ class Objective:
         """
         D, M, K = self.D, self.M, self.K
         layers = self._layers_of(theta)
+        if self._one_call and theta.dtype == self.X.dtype and theta.flags.c_contiguous:
+            loss = small_network_pass(theta, self.X, self.pT, self.p, self.gradient)
+            return self._with_penalty(loss, theta, layers)
 
         def block(rows, gradient):
             if gradient is self.gradient:
@@ -92,6 +99,11 @@ class Objective:
             )
 
         loss = sum_over_blocks(block, self.N, M, self.gradient)
+        return self._with_penalty(loss, theta, layers)
+
+    def _with_penalty(self, loss, theta, layers):
+        # E + (l2 / 2) |w|^2 and its gradient l2 w, biases excluded.
+        D, M, K = self.D, self.M, self.K
         if self.l2 != 0:
             loss += l2_penalty(theta, D, M, K, self.l2)
             gradient = self._gradient_layers

@@ -360,3 +360,133 @@ def test_sigmoid_of_subnormal_and_huge_inputs(dtype):
     got = b.copy()
     compiled.sigmoid_inplace(got)
     assert ulps_apart(got, reference_sigmoid(b)).max() <= MAX_ULP
+
+
+# ---- the one-call pass of a small network ----------------------------------
+
+
+def small_problem(dtype, N, D, M, K, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(N, D)).astype(dtype)
+    T = np.eye(K, dtype=dtype)[rng.randint(K, size=N)]
+    p = rng.uniform(0.5, 1.5, size=N).astype(dtype)
+    p /= p.sum()
+    theta = rng.uniform(-1, 1, network.n_weights(D, M, K)).astype(dtype)
+    return theta, X, T * p[:, None], p
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+@pytest.mark.parametrize("N, D, M, K", [(100, 2, 2, 3), (37, 5, 9, 4), (1, 1, 1, 1)])
+def test_small_network_pass_equals_backpropagate(dtype, rtol, N, D, M, K):
+    theta, X, pT, p = small_problem(dtype, N, D, M, K)
+    gradient = np.full_like(theta, np.nan)  # every value must be written
+    loss = network.small_network_pass(theta, X, pT, p, gradient)
+    expected_gradient = np.empty_like(theta)
+    expected = network.backpropagate(
+        network.Layers(theta, D, M, K),
+        X,
+        pT,
+        p,
+        network.Layers(expected_gradient, D, M, K),
+    )
+    assert loss == pytest.approx(expected, rel=rtol)
+    scale = np.abs(expected_gradient).max()
+    np.testing.assert_allclose(
+        gradient, expected_gradient, rtol=rtol, atol=rtol * scale
+    )
+    assert gradient.dtype == dtype
+
+
+def test_objective_takes_one_call_for_small_networks_only():
+    from skbackprop._objective import Objective
+
+    theta, X, pT, p = small_problem(np.float64, 100, 2, 2, 3)
+    assert Objective(X, pT / p[:, None], p, 0.0, 2)._one_call
+    big = small_problem(np.float64, 2000, 20, 16, 3)[1:]
+    assert not Objective(big[0], big[1] / big[2][:, None], big[2], 0.0, 16)._one_call
+    # Sparse or strided X goes through the row blocks.
+    assert not Objective(X[:, ::-1], pT / p[:, None], p, 0.0, 2)._one_call
+
+
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_objective_gives_the_same_gradient_either_way(l2):
+    from skbackprop._objective import Objective
+
+    theta, X, pT, p = small_problem(np.float64, 60, 3, 4, 3, seed=5)
+    T = pT / p[:, None]
+    one_call = Objective(X, T, p, l2, 4)
+    blocked = Objective(X, T, p, l2, 4)
+    blocked._one_call = False
+    loss, gradient = one_call.loss_and_gradient(theta)
+    gradient = gradient.copy()
+    expected_loss, expected_gradient = blocked.loss_and_gradient(theta)
+    assert loss == pytest.approx(expected_loss, rel=1e-13)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "arrays, error",
+    [
+        # theta's length fits no M for these D and K.
+        (
+            (
+                np.zeros(10),
+                np.zeros(10),
+                np.zeros((4, 2)),
+                np.zeros((4, 3)),
+                np.zeros(4),
+            ),
+            ValueError,
+        ),
+        # pT and p of other lengths than X's rows.
+        (
+            (
+                np.zeros(15),
+                np.zeros(15),
+                np.zeros((4, 2)),
+                np.zeros((5, 3)),
+                np.zeros(4),
+            ),
+            ValueError,
+        ),
+        (
+            (
+                np.zeros(15),
+                np.zeros(15),
+                np.zeros((4, 2)),
+                np.zeros((4, 3)),
+                np.zeros(3),
+            ),
+            ValueError,
+        ),
+        # gradient not theta's length; a one-dimensional X; mixed dtypes.
+        (
+            (
+                np.zeros(14),
+                np.zeros(15),
+                np.zeros((4, 2)),
+                np.zeros((4, 3)),
+                np.zeros(4),
+            ),
+            ValueError,
+        ),
+        (
+            (np.zeros(15), np.zeros(15), np.zeros(8), np.zeros((4, 3)), np.zeros(4)),
+            ValueError,
+        ),
+        (
+            (
+                np.zeros(15),
+                np.zeros(15, np.float32),
+                np.zeros((4, 2)),
+                np.zeros((4, 3)),
+                np.zeros(4),
+            ),
+            TypeError,
+        ),
+    ],
+)
+def test_small_network_pass_refuses_mismatched_arrays(arrays, error):
+    # M = 2 fits D = 2, K = 3: 2 * 3 + 3 * 3 = 15 weights.
+    with pytest.raises(error):
+        compiled.small_network_pass(*arrays)
