@@ -59,8 +59,19 @@ def plot_code(labels, ratios, targets):
     )
 
 
-def speed_table(rows):
-    """One speed run as an RST list-table."""
+def torch_ratio(torch_rows, key):
+    """ours / PyTorch for a workload key, as table text ("" where not run)."""
+    ratios = {row["key"]: row["ratio"] for row in torch_rows or []}
+    if key not in ratios:
+        return ""
+    text = f"{ratios[key]:.2f}"
+    if f"{key} chunked" in ratios:
+        text += f" (against 65,536-row chunks {ratios[key + ' chunked']:.2f})"
+    return text
+
+
+def speed_table(rows, torch_rows):
+    """One speed run, with PyTorch's ratio beside it, as an RST list-table."""
     table = [
         ".. list-table::",
         "   :header-rows: 1",
@@ -72,6 +83,7 @@ def speed_table(rows):
         "     - ours / reference",
         "     - target",
         "     - floor (efficiency)",
+        "     - ours / PyTorch",
         "     - note",
     ]
     for result in rows:
@@ -85,6 +97,7 @@ def speed_table(rows):
             f"     - **{result['ratio']:.2f}**",
             f"     - {result['target'] or NONE}",
             f"     - {floor or NONE}",
+            f"     - {torch_ratio(torch_rows, result['key']) or NONE}",
             f"     - {result['note'] or NONE}",
         ]
     return table
@@ -111,21 +124,26 @@ def speed_run(environment):
 
 
 def torch_run(environment):
-    """torch_reference.py's table lines, or None where PyTorch is missing."""
+    """torch_reference.py's table lines and its rows (ratios by workload key),
+    or (None, None) where PyTorch is missing."""
     try:
         import torch  # noqa: F401
     except ImportError:
-        return None
-    output = subprocess.run(
-        [sys.executable, "torch_reference.py"],
-        cwd=Path(__file__).parent,
-        env=dict(os.environ, **environment),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+        return None, None
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "rows.json"
+        output = subprocess.run(
+            [sys.executable, "torch_reference.py", "--json", str(out)],
+            cwd=Path(__file__).parent,
+            env=dict(os.environ, **environment),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        rows = json.loads(out.read_text())
     print(output, flush=True)
-    return [line for line in output.splitlines() if line.startswith(("|", "threads"))]
+    lines = [line for line in output.splitlines() if line.startswith(("|", "threads"))]
+    return lines, rows
 
 
 def rst_table(lines):
@@ -164,9 +182,15 @@ def main():
 
     markdown = [f"Measured {stamp}."]
     for name, run in runs.items():
-        markdown += ["", f"### {name}", "", run["threads"], "", speed.HEADER]
-        markdown += [speed.format_row(result) for result in run["rows"]]
-    for name, lines in torch_runs.items():
+        torch_rows = torch_runs[name][1]
+        title, rule = speed.HEADER.split("\n")
+        markdown += ["", f"### {name}", "", run["threads"], ""]
+        markdown += [title + " ours / PyTorch |", rule + " --- |"]
+        markdown += [
+            speed.format_row(result) + f" {torch_ratio(torch_rows, result['key'])} |"
+            for result in run["rows"]
+        ]
+    for name, (lines, _) in torch_runs.items():
         if lines:
             markdown += ["", f"### against PyTorch on the CPU, {name}", ""] + lines
     markdown += ["", memory.HEADER]
@@ -192,8 +216,8 @@ def main():
     ]
     for name, run in runs.items():
         rst += ["", name, "~" * len(name), "", run["threads"] + ".", ""]
-        rst += speed_table(run["rows"])
-    for name, lines in torch_runs.items():
+        rst += speed_table(run["rows"], torch_runs[name][1])
+    for name, (lines, _) in torch_runs.items():
         if lines:
             title = f"Against PyTorch on the CPU, {name}"
             rst += ["", title, "~" * len(title), "", lines[0] + ".", ""]

@@ -49,9 +49,14 @@ def threads_line():
     )
 
 
-def row(workload, unit, seconds, reference, target="", floor=None, note=""):
-    """One result: ours, the reference, their ratio, and the floor when known."""
+def row(key, workload, unit, seconds, reference, target="", floor=None, note=""):
+    """One result: ours, the reference, their ratio, and the floor when known.
+
+    ``key`` names the workload for run_all.py, which puts torch_reference.py's
+    ratio for the same key beside it.
+    """
     result = {
+        "key": key,
         "workload": workload,
         "unit": unit,
         "ours_s": seconds["ours"],
@@ -78,7 +83,14 @@ def textbook():
         repeats=15,
     )
     return [
-        row("textbook, whole fit (1000 gd epochs)", "fit", seconds, "MLP", "<= 0.12")
+        row(
+            "textbook",
+            "textbook, whole fit (1000 gd epochs)",
+            "fit",
+            seconds,
+            "MLP",
+            "<= 0.12",
+        )
     ]
 
 
@@ -98,6 +110,7 @@ def digits():
     )
     rows = [
         row(
+            "digits gd",
             "digits gd epoch (M=64)",
             "epoch",
             seconds,
@@ -142,6 +155,7 @@ def digits():
     )
     rows.append(
         row(
+            "digits lbfgs",
             "digits lbfgs iteration (M=64)",
             "iteration",
             seconds,
@@ -172,6 +186,7 @@ def large():
     )
     rows.append(
         row(
+            "large gd float64",
             "large gd epoch, float64 (200k x 100, M=256)",
             "epoch",
             seconds,
@@ -184,6 +199,7 @@ def large():
     as_float32 = {"ours": seconds["ours float32"], "ours float64": seconds["ours"]}
     rows.append(
         row(
+            "large gd float32",
             "large gd epoch, float32",
             "epoch",
             as_float32,
@@ -204,7 +220,14 @@ def large():
         repeats=3,
     )
     rows.append(
-        row("large sgd epoch, batch 256, float64", "epoch", seconds, "MLP", "<= 0.45")
+        row(
+            "large sgd",
+            "large sgd epoch, batch 256, float64",
+            "epoch",
+            seconds,
+            "MLP",
+            "<= 0.45",
+        )
     )
     return rows
 
@@ -221,7 +244,14 @@ def predict():
         repeats=3,
     )
     return [
-        row("predict_proba 1M x 100 (M=256, K=10)", "call", seconds, "MLP", "<= 0.30")
+        row(
+            "predict_proba",
+            "predict_proba 1M x 100 (M=256, K=10)",
+            "call",
+            seconds,
+            "MLP",
+            "<= 0.30",
+        )
     ]
 
 

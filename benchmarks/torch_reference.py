@@ -8,12 +8,13 @@ checks that the two agree: the loss after the first step, to 1e-12 in
 float64. Install the extra with ``pip install -e ".[bench]"``; run from the
 repository root::
 
-    python benchmarks/torch_reference.py
+    python benchmarks/torch_reference.py [--json FILE]
 
 Threads: PyTorch gets as many intra-op threads as our row blocks use, which
 the output's first line states.
 """
 
+import json
 import sys
 import warnings
 
@@ -115,18 +116,23 @@ def main():
     print("| workload | ours | PyTorch | ours / PyTorch | first-step loss agrees to |")
     print("| --- | --- | --- | --- | --- |")
 
-    def report(name, seconds, agreement=""):
+    results = []
+
+    def report(key, name, seconds, agreement=""):
+        ratio = seconds["ours"] / seconds["torch"]
         print(
             f"| {name} | {seconds['ours']:.4g} s | {seconds['torch']:.4g} s | "
-            f"**{seconds['ours'] / seconds['torch']:.2f}** | {agreement} |",
+            f"**{ratio:.2f}** | {agreement} |",
             flush=True,
         )
+        results.append({"key": key, "workload": name, "ratio": ratio})
 
     X, y = make_textbook_data()
     X, y = X[:100], y[:100]
     agreement = check_same_first_step(X, y, 2, 1.0, np.float64)
     book = TorchNetwork(X, y, 2, np.float64)
     report(
+        "textbook",
         "textbook whole fit (1000 gd epochs)",
         alternate(
             {
@@ -144,6 +150,7 @@ def main():
         network = TorchNetwork(X, y, 256, dtype)
         data = X.astype(dtype)
         report(
+            f"large gd {np.dtype(dtype).name}",
             f"large gd epoch, {np.dtype(dtype).name} (200k x 100, M=256)",
             per_epoch(
                 {
@@ -158,6 +165,7 @@ def main():
         )
     network = TorchNetwork(X, y, 256, np.float64)
     report(
+        "large sgd",
         "large sgd epoch, batch 256, float64",
         alternate(
             {
@@ -187,6 +195,7 @@ def main():
     )
     for chunk in (None, 65_536):
         report(
+            "predict_proba" if chunk is None else "predict_proba chunked",
             "predict_proba 1M x 100 (M=256)"
             + ("" if chunk is None else f", PyTorch in {chunk}-row chunks"),
             alternate(
@@ -197,7 +206,12 @@ def main():
                 repeats=3,
             ),
         )
+    return results
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # --json FILE also writes the ratios by workload key (run_all.py reads it).
+    rows = main()
+    if sys.argv[1:2] == ["--json"]:
+        with open(sys.argv[2], "w") as file:
+            json.dump(rows, file)
