@@ -2,7 +2,8 @@
 
 ``GridSearchCV`` over ``n_hidden`` [16, 32, 64] x ``learning_rate`` [0.3, 1,
 3], 5-fold, on ``make_pipeline(StandardScaler(), BackpropClassifier())`` for
-digits, against the same search over MLPClassifier with its defaults, over
+digits (and the same with ``momentum=0.9``), against the same search over
+MLPClassifier with its defaults, over
 ``hidden_layer_sizes`` [16, 32, 64] x ``learning_rate_init`` [0.0003, 0.001,
 0.003] (its default 0.001 in the middle, as our 1.0 is). Both searches run
 their fits one after another (``n_jobs=None``), each fit on 2 threads (our
@@ -37,6 +38,18 @@ def searches():
             },
             cv=5,
         ),
+        # The same search with heavy-ball momentum: the book's plain step
+        # needs 250 to 870 epochs a fit here, momentum 0.9 about a third.
+        "ours, momentum=0.9": GridSearchCV(
+            make_pipeline(
+                StandardScaler(), BackpropClassifier(momentum=0.9, random_state=0)
+            ),
+            {
+                "backpropclassifier__n_hidden": SIZES,
+                "backpropclassifier__learning_rate": [0.3, 1.0, 3.0],
+            },
+            cv=5,
+        ),
         "MLP": GridSearchCV(
             make_pipeline(StandardScaler(), MLPClassifier(random_state=0)),
             {
@@ -50,7 +63,7 @@ def searches():
 
 def main():
     X, y = load_digits(return_X_y=True)
-    times = {"ours": [], "MLP": []}
+    times = {name: [] for name in searches()}
     best = {}
     for _ in range(3):
         for name, search in searches().items():
@@ -60,15 +73,17 @@ def main():
                 search.fit(X, y)
             times[name].append(time.perf_counter() - start)
             best[name] = (search.best_score_, search.best_params_)
-    ours, mlp = np.median(times["ours"]), np.median(times["MLP"])
+    medians = {name: np.median(seconds) for name, seconds in times.items()}
     print("| search | wall time (median of 3) | best 5-fold score | best parameters |")
     print("| --- | --- | --- | --- |")
-    for name, seconds in (("ours", ours), ("MLP", mlp)):
+    for name, seconds in medians.items():
         score, params = best[name]
         print(f"| {name} | {seconds:.1f} s | {score:.4f} | {params} |")
-    print(
-        f"ours / MLP: **{ours / mlp:.2f}** (target <= 0.25 with a best score >= MLP's)"
-    )
+    for name in ("ours", "ours, momentum=0.9"):
+        print(
+            f"{name} / MLP: **{medians[name] / medians['MLP']:.2f}** "
+            "(target <= 0.25 with a best score >= MLP's)"
+        )
 
 
 if __name__ == "__main__":
