@@ -365,6 +365,13 @@ def test_sigmoid_of_subnormal_and_huge_inputs(dtype):
 # ---- the one-call pass of a small network ----------------------------------
 
 
+@pytest.fixture
+def kernels_on(monkeypatch):
+    """The compiled path in skbackprop._network, even where the suite runs
+    with SKBACKPROP_DISABLE_KERNELS=1 (the module is built, only unused)."""
+    monkeypatch.setattr(network, "_kernels", compiled)
+
+
 def small_problem(dtype, N, D, M, K, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(N, D)).astype(dtype)
@@ -377,7 +384,7 @@ def small_problem(dtype, N, D, M, K, seed=0):
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
 @pytest.mark.parametrize("N, D, M, K", [(100, 2, 2, 3), (37, 5, 9, 4), (1, 1, 1, 1)])
-def test_small_network_pass_equals_backpropagate(dtype, rtol, N, D, M, K):
+def test_small_network_pass_equals_backpropagate(dtype, rtol, N, D, M, K, kernels_on):
     theta, X, pT, p = small_problem(dtype, N, D, M, K)
     gradient = np.full_like(theta, np.nan)  # every value must be written
     loss = network.small_network_pass(theta, X, pT, p, gradient)
@@ -397,7 +404,7 @@ def test_small_network_pass_equals_backpropagate(dtype, rtol, N, D, M, K):
     assert gradient.dtype == dtype
 
 
-def test_objective_takes_one_call_for_small_networks_only():
+def test_objective_takes_one_call_for_small_networks_only(kernels_on):
     from skbackprop._objective import Objective
 
     theta, X, pT, p = small_problem(np.float64, 100, 2, 2, 3)
@@ -409,7 +416,7 @@ def test_objective_takes_one_call_for_small_networks_only():
 
 
 @pytest.mark.parametrize("l2", [0.0, 0.3])
-def test_objective_gives_the_same_gradient_either_way(l2):
+def test_objective_gives_the_same_gradient_either_way(l2, kernels_on):
     from skbackprop._objective import Objective
 
     theta, X, pT, p = small_problem(np.float64, 60, 3, 4, 3, seed=5)
@@ -490,3 +497,35 @@ def test_small_network_pass_refuses_mismatched_arrays(arrays, error):
     # M = 2 fits D = 2, K = 3: 2 * 3 + 3 * 3 = 15 weights.
     with pytest.raises(error):
         compiled.small_network_pass(*arrays)
+
+
+def test_small_network_pass_from_two_threads_at_once(kernels_on):
+    # The pass releases the GIL and keeps its scratch per call: two threads
+    # computing at once each get what one thread alone gets.
+    problems = [small_problem(np.float64, 200, 3, 5, 4, seed=seed) for seed in (1, 2)]
+    expected = []
+    for theta, X, pT, p in problems:
+        gradient = np.empty_like(theta)
+        expected.append(
+            (network.small_network_pass(theta, X, pT, p, gradient), gradient)
+        )
+    results = [[], []]
+
+    def work(i):
+        theta, X, pT, p = problems[i]
+        for _ in range(300):
+            gradient = np.empty_like(theta)
+            results[i].append(
+                (network.small_network_pass(theta, X, pT, p, gradient), gradient)
+            )
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for i in (0, 1):
+        assert len(results[i]) == 300
+        for loss, gradient in results[i]:
+            assert loss == expected[i][0]
+            np.testing.assert_array_equal(gradient, expected[i][1])
