@@ -431,72 +431,42 @@ def test_objective_gives_the_same_gradient_either_way(l2, kernels_on):
     np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-15)
 
 
+def small_network_arguments(**replaced):
+    """Arguments of small_network_pass for N=4, D=2, M=2, K=3 (15 weights),
+    some of them replaced."""
+    arguments = dict(
+        gradient=np.zeros(15),
+        theta=np.zeros(15),
+        X=np.zeros((4, 2)),
+        pT=np.zeros((4, 3)),
+        p=np.zeros(4),
+    )
+    arguments.update(replaced)
+    return list(arguments.values())
+
+
+def test_small_network_pass_takes_matching_arrays():
+    loss = compiled.small_network_pass(*small_network_arguments())
+    assert loss == 0.0  # p is all zeros
+
+
 @pytest.mark.parametrize(
-    "arrays, error",
+    "replaced, error",
     [
         # theta's length fits no M for these D and K.
-        (
-            (
-                np.zeros(10),
-                np.zeros(10),
-                np.zeros((4, 2)),
-                np.zeros((4, 3)),
-                np.zeros(4),
-            ),
-            ValueError,
-        ),
+        ({"gradient": np.zeros(10), "theta": np.zeros(10)}, ValueError),
         # pT and p of other lengths than X's rows.
-        (
-            (
-                np.zeros(15),
-                np.zeros(15),
-                np.zeros((4, 2)),
-                np.zeros((5, 3)),
-                np.zeros(4),
-            ),
-            ValueError,
-        ),
-        (
-            (
-                np.zeros(15),
-                np.zeros(15),
-                np.zeros((4, 2)),
-                np.zeros((4, 3)),
-                np.zeros(3),
-            ),
-            ValueError,
-        ),
+        ({"pT": np.zeros((5, 3))}, ValueError),
+        ({"p": np.zeros(3)}, ValueError),
         # gradient not theta's length; a one-dimensional X; mixed dtypes.
-        (
-            (
-                np.zeros(14),
-                np.zeros(15),
-                np.zeros((4, 2)),
-                np.zeros((4, 3)),
-                np.zeros(4),
-            ),
-            ValueError,
-        ),
-        (
-            (np.zeros(15), np.zeros(15), np.zeros(8), np.zeros((4, 3)), np.zeros(4)),
-            ValueError,
-        ),
-        (
-            (
-                np.zeros(15),
-                np.zeros(15, np.float32),
-                np.zeros((4, 2)),
-                np.zeros((4, 3)),
-                np.zeros(4),
-            ),
-            TypeError,
-        ),
+        ({"gradient": np.zeros(14)}, ValueError),
+        ({"X": np.zeros(8)}, ValueError),
+        ({"theta": np.zeros(15, np.float32)}, TypeError),
     ],
 )
-def test_small_network_pass_refuses_mismatched_arrays(arrays, error):
-    # M = 2 fits D = 2, K = 3: 2 * 3 + 3 * 3 = 15 weights.
+def test_small_network_pass_refuses_mismatched_arrays(replaced, error):
     with pytest.raises(error):
-        compiled.small_network_pass(*arrays)
+        compiled.small_network_pass(*small_network_arguments(**replaced))
 
 
 def test_small_network_pass_from_two_threads_at_once(kernels_on):
