@@ -53,7 +53,8 @@ def row(key, workload, unit, seconds, reference, target="", floor=None, note="")
     """One result: ours, the reference, their ratio, and the floor when known.
 
     ``key`` names the workload for run_all.py, which puts torch_reference.py's
-    ratio for the same key beside it.
+    ratio for the same key beside it. ``floor`` is an ``EpochFloor``: its
+    seconds give the efficiency, and its rates are the note.
     """
     result = {
         "key": key,
@@ -67,8 +68,9 @@ def row(key, workload, unit, seconds, reference, target="", floor=None, note="")
         "note": note,
     }
     if floor is not None:
-        result["floor_s"] = floor
-        result["efficiency"] = floor / seconds["ours"]
+        result["floor_s"] = floor.seconds()
+        result["efficiency"] = result["floor_s"] / seconds["ours"]
+        result["note"] = note or floor.describe()
     return result
 
 
@@ -116,8 +118,7 @@ def digits():
             seconds,
             "MLP",
             "<= 0.40",
-            floor=floor.seconds(),
-            note=floor.describe(),
+            floor=floor,
         )
     ]
 
@@ -192,8 +193,7 @@ def large():
             seconds,
             "MLP",
             "<= 0.6, efficiency >= 0.9",
-            floor=floor.seconds(),
-            note=floor.describe(),
+            floor=floor,
         )
     )
     as_float32 = {"ours": seconds["ours float32"], "ours float64": seconds["ours"]}
@@ -205,8 +205,7 @@ def large():
             as_float32,
             "ours float64",
             "<= 0.50",
-            floor=floor32.seconds(),
-            note=floor32.describe(),
+            floor=floor32,
         )
     )
 
