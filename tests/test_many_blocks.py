@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _helpers import quiet_fit
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import skbackprop._network as network
 import skbackprop._row_blocks as row_blocks
-from skbackprop import BackpropClassifier
+from skbackprop import BackpropClassifier, make_textbook_data
 
 M = 64
 
@@ -106,7 +107,7 @@ def test_pool_threads_run_under_the_callers_error_handling():
 def predict_and_fit_in_child(arguments):
     clf, X, y = arguments
     proba = clf.predict_proba(X)
-    refit = quiet_fit(BackpropClassifier(n_hidden=M, max_iter=2, random_state=0), X, y)
+    refit = quiet_fit(clone(clf), X, y)
     return proba, refit._theta
 
 
@@ -118,6 +119,24 @@ def test_a_forked_child_predicts_and_fits_as_the_parent(many_blocks):
     y = y[:20_000]
     clf = quiet_fit(BackpropClassifier(n_hidden=M, max_iter=2, random_state=0), X, y)
     proba = clf.predict_proba(X)  # the parent's pool exists before the fork
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(predict_and_fit_in_child, [(clf, X, y)] * 2).get(
+            timeout=120
+        )
+    for child_proba, child_theta in results:
+        np.testing.assert_array_equal(child_proba, proba)
+        np.testing.assert_array_equal(child_theta, clf._theta)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork on Windows")
+@pytest.mark.filterwarnings("ignore:This process.*is multi-threaded:DeprecationWarning")
+def test_a_forked_child_fits_the_book_as_the_parent():
+    # The book's network trains in one compiled call a pass, not row blocks.
+    X, y = make_textbook_data()
+    clf = quiet_fit(BackpropClassifier(n_hidden=2, max_iter=200, random_state=0), X, y)
+    # Small enough for the one-call pass wherever the kernels run.
+    assert len(X) * 2 * (X.shape[1] + 3) <= network.SMALL_NETWORK_WORK
+    proba = clf.predict_proba(X)
     with multiprocessing.get_context("fork").Pool(2) as pool:
         results = pool.map_async(predict_and_fit_in_child, [(clf, X, y)] * 2).get(
             timeout=120
