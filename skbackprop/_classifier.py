@@ -1,5 +1,6 @@
 """BackpropClassifier: the estimator shell around the chapter 7 network."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._array_network import network_for
 from ._diagnosis import class_frequency_loss
 from ._fitting import (
     finish,
@@ -29,13 +31,24 @@ from ._fitting import (
     training_run,
     validation_set,
 )
-from ._inputs import (
-    FLOAT_DTYPES,
+from ._inputs import float_dtypes, with_float_width
+from ._namespace import (
+    copy_of,
+    host_dtype,
+    is_numpy,
+    labels_like,
+    moved_like,
+    namespace_and_device,
+    to_numpy,
 )
-from ._network import hidden_outputs, log_probabilities, softmax_outputs, unpack
 from ._row_blocks import parallel_session
 from ._tasks import fit_tasks
 from ._training import History
+
+try:  # scikit-learn >= 1.9: predictions refuse X of another namespace
+    from sklearn.utils._array_api import check_same_namespace
+except ImportError:  # older scikit-learn: the weights move to X's namespace
+    check_same_namespace = None
 
 try:  # scikit-learn >= 1.9: fit callbacks, set with set_callbacks
     from sklearn.callback import CallbackSupportMixin
@@ -436,10 +449,23 @@ class BackpropClassifier(
     # ------------------------------------------------------------------
     # Prediction
 
-    def _validate_prediction_input(self, X):
+    def _validate_prediction_input(self, X, method):
+        """X checked and in the weights' dtype, the weights, and the network.
+
+        With the array API dispatch on, X must be in the namespace and on
+        the device of the fitted weights (``check_same_namespace``, as for
+        scikit-learn's own estimators; :meth:`to_numpy` brings a model back
+        to NumPy). With it off, X is NumPy, and weights fitted elsewhere
+        come to the host for the call.
+        """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False)
-        return X.astype(self._theta.dtype, copy=False)
+        if check_same_namespace is not None:
+            check_same_namespace(X, self, attribute="_theta", method=method)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=float_dtypes(X), reset=False
+        )
+        X = with_float_width(X, host_dtype(self._theta))
+        return X, moved_like(self._theta, X), network_for(X)
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, computed as a - log S (never ``log(0)``).
@@ -455,8 +481,9 @@ class BackpropClassifier(
             The log probability log y_k of each class, in the order of
             ``classes_``.
         """
-        X = self._validate_prediction_input(X)
-        return log_probabilities(self._theta, X, self.n_hidden, self.classes_.shape[0])
+        X, theta, network = self._validate_prediction_input(X, "predict_log_proba")
+        K = self.classes_.shape[0]
+        return network.log_probabilities(theta, X, self.n_hidden, K)
 
     def predict_proba(self, X):
         """Class probabilities, the softmax outputs y_k.
@@ -471,8 +498,9 @@ class BackpropClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        X = self._validate_prediction_input(X)
-        return softmax_outputs(self._theta, X, self.n_hidden, self.classes_.shape[0])
+        X, theta, network = self._validate_prediction_input(X, "predict_proba")
+        K = self.classes_.shape[0]
+        return network.softmax_outputs(theta, X, self.n_hidden, K)
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -487,8 +515,17 @@ class BackpropClassifier(
         y : ndarray of shape (n_samples,)
             Predicted labels from ``classes_``.
         """
-        most_probable = self.predict_log_proba(X).argmax(axis=1)
-        return self.classes_[most_probable]
+        X, theta, network = self._validate_prediction_input(X, "predict")
+        K = self.classes_.shape[0]
+        log_Y = network.log_probabilities(theta, X, self.n_hidden, K)
+        if is_numpy(log_Y):
+            return to_numpy(self.classes_)[log_Y.argmax(axis=1)]
+        xp, _ = namespace_and_device(log_Y)
+        most_probable = xp.argmax(log_Y, axis=1)
+        if is_numpy(self.classes_):  # labels NumPy holds, strings among them
+            return self.classes_[to_numpy(most_probable)]
+        classes = labels_like(to_numpy(self.classes_), log_Y)
+        return xp.take(classes, most_probable)
 
     def transform(self, X):
         """The hidden layer's outputs z = h(W x): M learned features.
@@ -508,8 +545,9 @@ class BackpropClassifier(
         Z : ndarray of shape (n_samples, n_hidden)
             The sigmoid outputs of the M hidden units, in (0, 1).
         """
-        X = self._validate_prediction_input(X)
-        return hidden_outputs(self._theta, X, self.n_hidden, self.classes_.shape[0])
+        X, theta, network = self._validate_prediction_input(X, "transform")
+        K = self.classes_.shape[0]
+        return network.hidden_outputs(theta, X, self.n_hidden, K)
 
     @property
     def _n_features_out(self):
@@ -524,34 +562,61 @@ class BackpropClassifier(
             raise NotFittedError(
                 "This BackpropClassifier instance is not fitted yet; call 'fit' first."
             )
-        return unpack(
+        network = network_for(self._theta)
+        return network.unpack(
             self._theta, self.n_features_in_, self.n_hidden, self.classes_.shape[0]
         )
 
     @property
     def W_(self):
         """The book's w_ji, shape (M, D + 1), bias last; a new array."""
-        return self._weights()[0].copy()
+        return copy_of(self._weights()[0])
 
     @property
     def V_(self):
         """The book's v_kj, shape (K, M + 1), bias last; a new array."""
-        return self._weights()[1].copy()
+        return copy_of(self._weights()[1])
 
     @property
     def coefs_(self):
         """Weight matrices in MLPClassifier's layout, shapes (D, M), (M, K)."""
         W, V = self._weights()
-        return [W[:, :-1].T.copy(), V[:, :-1].T.copy()]
+        return [copy_of(W[:, :-1].T), copy_of(V[:, :-1].T)]
 
     @property
     def intercepts_(self):
         """Bias vectors in MLPClassifier's layout, shapes (M,), (K,)."""
         W, V = self._weights()
-        return [W[:, -1].copy(), V[:, -1].copy()]
+        return [copy_of(W[:, -1]), copy_of(V[:, -1])]
+
+    def to_numpy(self):
+        """A copy of this classifier with every array in NumPy, on the host.
+
+        For a model trained on a GPU (or in any array API namespace) that is
+        to predict on a machine without one: the copy holds the same weights,
+        classes and state as NumPy arrays, predicts NumPy input on the NumPy
+        path, and pickles without the GPU library. A model already in NumPy
+        comes back as a copy.
+
+        Returns
+        -------
+        clf : BackpropClassifier
+            The copy, fitted.
+        """
+        check_is_fitted(self)
+        clf = copy.copy(self)
+        clf.classes_ = to_numpy(self.classes_)
+        clf._theta = to_numpy(self._theta).copy()
+        clf._velocity = None if self._velocity is None else to_numpy(self._velocity)
+        coordinates = getattr(self, "_coordinates", None)
+        if coordinates is not None and coordinates.standardised:
+            clf._coordinates = coordinates.moved_like(clf._theta)
+        clf.loss_curve_ = list(self.loss_curve_)
+        return clf
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags

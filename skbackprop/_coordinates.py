@@ -24,7 +24,8 @@ inputs x. What a solver may choose is the coordinates of its steps:
 import numpy as np
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._network import unpack
+from . import _array_network, _network
+from ._namespace import empty_like, is_numpy, moved_like, namespace_and_device, to_numpy
 
 
 class RawInputs:
@@ -73,6 +74,10 @@ class StandardisedInputs:
         so that a weight of 2 acts as a repeated row here too.
         """
         weights = np.asarray(sample_weight, dtype=np.float64)
+        if not is_numpy(X):
+            mean, variance = _weighted_mean_and_variance_on_device(X, weights)
+            coordinates = cls.from_moments(mean, variance, np.float64, M, K)
+            return coordinates.moved_like(X)
         if hasattr(X, "toarray"):
             mean, variance = mean_variance_axis(
                 X.astype(np.float64), axis=0, weights=weights
@@ -92,37 +97,61 @@ class StandardisedInputs:
         scale[~(scale > 10 * np.finfo(np.float64).eps * np.abs(mean))] = 1.0
         return cls(mean.astype(dtype), scale.astype(dtype), mean.shape[0], M, K)
 
+    def moved_like(self, array):
+        """These coordinates with the mean and scale in ``array``'s namespace,
+        on its device and of its dtype (itself where they are already)."""
+        mean, scale = moved_like(self.mean, array), moved_like(self.scale, array)
+        if mean is self.mean and scale is self.scale:
+            return self
+        return type(self)(mean, scale, self.D, self.M, self.K)
+
     def _layers(self, theta):
-        W, V = unpack(theta, self.D, self.M, self.K)
+        network = _network if isinstance(theta, np.ndarray) else _array_network
+        W, V = network.unpack(theta, self.D, self.M, self.K)
         return W[:, :-1], W[:, -1], V
+
+    # The three maps write into views of ``out``: NumPy's ufuncs with out=
+    # on the NumPy path, assignments into views in other namespaces (PyTorch,
+    # CuPy and array-api-strict write them through to ``out``).
 
     def to_raw(self, theta_s, out=None):
         """theta = A theta_s: w = ws / s, w_bias = ws_bias - w m."""
-        out = np.empty_like(theta_s) if out is None else out
+        out = empty_like(theta_s) if out is None else out
         Ws, Ws_bias, Vs = self._layers(theta_s)
         W, W_bias, V = self._layers(out)
-        np.divide(Ws, self.scale, out=W)
-        np.subtract(Ws_bias, W @ self.mean, out=W_bias)
+        if isinstance(out, np.ndarray):
+            np.divide(Ws, self.scale, out=W)
+            np.subtract(Ws_bias, W @ self.mean, out=W_bias)
+        else:
+            W[...] = Ws / self.scale
+            W_bias[...] = Ws_bias - W @ self.mean
         V[...] = Vs
         return out
 
     def from_raw(self, theta, out=None):
         """theta_s = A^-1 theta: ws = w s, ws_bias = w_bias + w m."""
-        out = np.empty_like(theta) if out is None else out
+        out = empty_like(theta) if out is None else out
         W, W_bias, V = self._layers(theta)
         Ws, Ws_bias, Vs = self._layers(out)
-        np.add(W_bias, W @ self.mean, out=Ws_bias)
-        np.multiply(W, self.scale, out=Ws)
+        if isinstance(out, np.ndarray):
+            np.add(W_bias, W @ self.mean, out=Ws_bias)
+            np.multiply(W, self.scale, out=Ws)
+        else:
+            Ws_bias[...] = W_bias + W @ self.mean
+            Ws[...] = W * self.scale
         Vs[...] = V
         return out
 
     def gradient(self, gradient, out=None):
         """dE/dtheta_s = A^T dE/dtheta: (dE/dw - dE/dw_bias m^T) / s."""
-        out = np.empty_like(gradient) if out is None else out
+        out = empty_like(gradient) if out is None else out
         gW, gW_bias, gV = self._layers(gradient)
         gWs, gWs_bias, gVs = self._layers(out)
-        np.subtract(gW, np.outer(gW_bias, self.mean), out=gWs)
-        gWs /= self.scale
+        if isinstance(out, np.ndarray):
+            np.subtract(gW, np.outer(gW_bias, self.mean), out=gWs)
+            gWs /= self.scale
+        else:
+            gWs[...] = (gW - gW_bias[:, None] * self.mean) / self.scale
         gWs_bias[...] = gW_bias
         gVs[...] = gV
         return out
@@ -142,6 +171,24 @@ def _weighted_mean_and_variance(X, weights):
     mean = weighted_column_sums(X, weights) / total
     squares = weighted_column_sums(X, weights, mean)
     return mean, squares / total
+
+
+def _weighted_mean_and_variance_on_device(X, weights):
+    """As :func:`_weighted_mean_and_variance`, for X of another namespace.
+
+    Computed on X's device in float64 where it has float64 (in X's dtype
+    elsewhere); D numbers each come back to the host.
+    """
+    from sklearn.utils._array_api import _max_precision_float_dtype
+
+    xp, device = namespace_and_device(X)
+    dtype = _max_precision_float_dtype(xp, device)
+    X = xp.astype(X, dtype)
+    w = xp.asarray(weights, dtype=dtype, device=device)[:, None]
+    total = xp.sum(w)
+    mean = xp.sum(w * X, axis=0) / total
+    variance = xp.sum(w * (X - mean) ** 2, axis=0) / total
+    return to_numpy(mean).astype(np.float64), to_numpy(variance).astype(np.float64)
 
 
 def weighted_column_sums(X, weights, mean=None):
@@ -189,10 +236,10 @@ class InCoordinates:
         """E(A theta_s) and A^T dE/dtheta; the gradient buffer is reused."""
         loss, gradient = self.objective.loss_and_gradient(self._to_raw(theta_s))
         if self._gradient is None:
-            self._gradient = np.empty_like(gradient)
+            self._gradient = empty_like(gradient)
         return loss, self.coordinates.gradient(gradient, out=self._gradient)
 
     def _to_raw(self, theta_s):
         if self._raw is None or self._raw.dtype != theta_s.dtype:
-            self._raw = np.empty_like(theta_s)
+            self._raw = empty_like(theta_s)
         return self.coordinates.to_raw(theta_s, out=self._raw)

@@ -15,17 +15,29 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import validate_data
 
+from ._array_network import ArrayObjective, network_for
 from ._coordinates import InCoordinates, RawInputs, StandardisedInputs
 from ._diagnosis import did_not_learn, warn_if_not_learned
 from ._initialization import initial_weights
 from ._inputs import (
-    FLOAT_DTYPES,
     check_same_network,
     check_validation_data,
     checked_classes,
     combined_sample_weight,
     encode_labels,
+    float_dtypes,
+    host_labels,
     stratified_hold_out,
+    with_float_width,
+)
+from ._namespace import (
+    host_dtype,
+    is_numpy,
+    is_other_namespace,
+    moved_like,
+    namespace_and_device,
+    rows_of,
+    to_numpy,
 )
 from ._objective import Objective, loss_and_gradient
 from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
@@ -35,7 +47,7 @@ from ._training import (
     History,
     TrainingRun,
     ValidationSet,
-    one_hot,
+    one_hot_like,
     run_epochs,
     step_size_advice,
 )
@@ -53,29 +65,72 @@ def training_data(
     On the first call the classes are set (from ``classes`` for
     partial_fit, else from y); later calls must agree with them, and the
     network must still have ``n_hidden`` units.
+
+    X keeps its namespace and device (with scikit-learn's array API
+    dispatch on), and so do the weights, moved there if an earlier call
+    left them elsewhere; ``classes_`` is in y's namespace, as in
+    ``LogisticRegression``. The class indices and sample weights returned
+    are NumPy arrays on the host (:mod:`skbackprop._namespace`).
     """
     X, y = validate_data(
-        estimator, X, y, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=first_call
+        estimator, X, y, accept_sparse="csr", dtype=float_dtypes(X), reset=first_call
     )
+    y_namespace = y
+    y = host_labels(y)
     check_classification_targets(y)
     if first_call:
         if incremental and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        estimator.classes_ = checked_classes(y if classes is None else classes)
+        classes = checked_classes(y if classes is None else host_labels(classes))
+        estimator.classes_ = classes_like(classes, y_namespace)
     else:
-        X = X.astype(estimator._theta.dtype, copy=False)
-        check_same_network(estimator, X, y, classes, incremental)
-    labels = encode_labels(estimator.classes_, y, "y")
+        X = with_float_width(X, host_dtype(estimator._theta))
+        check_same_network(estimator, X, y, host_labels(classes), incremental)
+        move_state_like(estimator, X)
+    labels = encode_labels(to_numpy(estimator.classes_), y, "y")
     sample_weight = combined_sample_weight(
-        X, y, sample_weight, estimator.class_weight, estimator.classes_
+        _host_stand_in(X),
+        y,
+        host_labels(sample_weight),
+        estimator.class_weight,
+        to_numpy(estimator.classes_),
     )
     return X, labels, sample_weight
+
+
+def classes_like(classes, y):
+    """The sorted ``classes`` (NumPy) in the namespace and device of y."""
+    if not is_other_namespace(y):
+        return classes
+    xp, device = namespace_and_device(y)
+    return xp.asarray(classes, device=device)
+
+
+def _host_stand_in(X):
+    # What the checks of the sample weights read of X, its length and float
+    # width, for X on a device: they run on the host.
+    if is_numpy(X):
+        return X
+    return np.empty((X.shape[0], 0), dtype=host_dtype(X))
+
+
+def move_state_like(estimator, X):
+    """Move the weights, velocity and coordinates to X's namespace and device.
+
+    A model trained on one device continues (warm start, partial_fit) on the
+    data of another; the weights are small, so they follow the data.
+    """
+    estimator._theta = moved_like(estimator._theta, X)
+    estimator._velocity = moved_like(estimator._velocity, X)
+    coordinates = getattr(estimator, "_coordinates", None)
+    if coordinates is not None and coordinates.standardised:
+        estimator._coordinates = coordinates.moved_like(X)
 
 
 def initialize(estimator, X, sample_weight, rng):
     """Fresh weights, coordinates and history, for in-memory data."""
     standardised = standardisation(estimator, X, sample_weight)
-    start_afresh(estimator, X.shape[1], X.dtype, standardised, rng)
+    start_afresh(estimator, X.shape[1], host_dtype(X), standardised, rng, like=X)
 
 
 def standardisation(estimator, X, sample_weight):
@@ -84,7 +139,7 @@ def standardisation(estimator, X, sample_weight):
     return lambda: StandardisedInputs.of(X, sample_weight, M, K)
 
 
-def start_afresh(estimator, D, dtype, standardised, rng):
+def start_afresh(estimator, D, dtype, standardised, rng, like=None):
     """Draw the starting weights, set the coordinates, empty the history.
 
     Parameters
@@ -104,11 +159,17 @@ def start_afresh(estimator, D, dtype, standardised, rng):
 
     rng : numpy.random.RandomState
         The generator the weights are drawn from.
+
+    like : array, default=None
+        The training data X: the weights, drawn on the host (the same draw
+        for any X), move to its namespace and device.
     """
     M, K = estimator.n_hidden, estimator.classes_.shape[0]
     coordinates = standardised() if estimator.learning_rate == "auto" else RawInputs()
     estimator._coordinates = coordinates
     theta = initial_weights(estimator.init, estimator.init_scale, D, M, K, rng, dtype)
+    if like is not None:
+        theta = moved_like(theta, like)
     estimator._theta = coordinates.to_raw(theta)  # drawn for its inputs
     estimator._velocity = None
     estimator._auto_step = AUTO_STEP
@@ -123,10 +184,11 @@ def training_run(estimator, X, labels, sample_weight, rng):
     K = estimator.classes_.shape[0]
     standardised = standardisation(estimator, X, sample_weight)
     coordinates = solver_coordinates(estimator, standardised)
-    T = one_hot(labels, K, X.dtype)
+    T = one_hot_like(labels, K, X)
     if estimator.solver != "sgd":
-        p = sample_weight / sample_weight.sum()
-        objective = Objective(X, T, p, estimator.l2, estimator.n_hidden)
+        p = moved_like(sample_weight / sample_weight.sum(), X)
+        in_memory = Objective if is_numpy(X) else ArrayObjective
+        objective = in_memory(X, T, p, estimator.l2, estimator.n_hidden)
         return full_batch_run(estimator, objective, coordinates)
     epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
     return _training_run(estimator, epoch, coordinates)
@@ -194,14 +256,23 @@ def optimizer(estimator):
 
 
 def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
-    """The sgd epoch, each batch's gradient taken in the run's coordinates."""
+    """The sgd epoch, each batch's gradient taken in the run's coordinates.
+
+    The batches are drawn on the host (NumPy indices and weights) and their
+    rows taken in X's namespace, on its device.
+    """
     l2, M, N = estimator.l2, estimator.n_hidden, X.shape[0]
     raw = None
+    batch_loss_and_gradient = (
+        loss_and_gradient if is_numpy(X) else network_for(X).loss_and_gradient
+    )
 
     def batch(theta, rows, p):
         nonlocal raw
         raw = coordinates.to_raw(theta, out=raw)
-        loss, gradient = loss_and_gradient(raw, X[rows], T[rows], p, l2, M)
+        loss, gradient = batch_loss_and_gradient(
+            raw, rows_of(X, rows), rows_of(T, rows), moved_like(p, X), l2, M
+        )
         return loss, coordinates.gradient(gradient, out=gradient)
 
     def order():
@@ -265,7 +336,7 @@ def fit_lbfgs(estimator, run, history, validation, tasks):
     if not asked_to_stop:
         tasks.end(None)  # the iteration L-BFGS began but did not run
         _check_optimize_result("lbfgs", result, estimator.max_iter)
-    run.theta = result.x.astype(run.theta.dtype)
+    run.theta = moved_like(result.x, run.theta)
     run.raw = run.coordinates.to_raw(run.theta)
     run.check_divergence(result.fun, run.raw)
     run.n_steps = len(history.loss_curve) - start
@@ -325,9 +396,11 @@ def report_convergence(estimator, run, start, stopped, baseline):
 
 def validation_set(estimator, X_val, y_val):
     X_val, y_val = check_validation_data(estimator, X_val, y_val)
-    X_val = X_val.astype(estimator._theta.dtype, copy=False)
-    labels = encode_labels(estimator.classes_, y_val, "y_val")
-    p = np.full(X_val.shape[0], 1.0 / X_val.shape[0], dtype=X_val.dtype)
+    X_val = with_float_width(X_val, host_dtype(estimator._theta))
+    if not is_numpy(estimator._theta):  # scored where the weights are
+        X_val = moved_like(X_val, estimator._theta)
+    labels = encode_labels(to_numpy(estimator.classes_), y_val, "y_val")
+    p = np.full(X_val.shape[0], 1.0 / X_val.shape[0], dtype=host_dtype(X_val))
     return ValidationSet(
         X_val, labels, p, estimator.n_hidden, estimator.classes_.shape[0]
     )

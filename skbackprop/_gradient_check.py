@@ -3,16 +3,24 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._inputs import combined_sample_weight, encode_labels
+from ._inputs import combined_sample_weight, encode_labels, host_labels
+from ._namespace import is_numpy
 from ._network import objective, unpack
 from ._objective import loss_and_gradient
 from ._training import one_hot
 
 
 def _problem(clf, X, y, sample_weight):
-    """The fitted classifier's weights and its objective's data on (X, y)."""
+    """The fitted classifier's weights and its objective's data on (X, y).
+
+    In NumPy, on the host: a model fitted in another namespace (a GPU's)
+    is checked through :meth:`~skbackprop.BackpropClassifier.to_numpy`.
+    """
     check_is_fitted(clf)
-    X = clf._validate_prediction_input(X)
+    if not is_numpy(clf._theta):
+        clf = clf.to_numpy()
+    X, y = host_labels(X), host_labels(y)
+    X, _, _ = clf._validate_prediction_input(X, "backprop_gradient")
     y = np.asarray(y)
     labels = encode_labels(clf.classes_, y, "y")
     sample_weight = combined_sample_weight(

@@ -2,11 +2,61 @@
 the problem."""
 
 import numpy as np
+from sklearn import get_config
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight, check_array, validate_data
 
+from ._namespace import (
+    host_dtype,
+    is_numpy,
+    is_other_namespace,
+    namespace_and_device,
+    rows_of,
+    to_numpy,
+)
+
 FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def float_dtypes(X):
+    """The float dtypes that X may keep when validated.
+
+    NumPy's float64 and float32, unless scikit-learn's array API dispatch is
+    on and X is of another namespace: then that namespace's, float32 alone on
+    a device without float64 (Apple's MPS), so that such a device trains in
+    float32.
+    """
+    if not get_config()["array_api_dispatch"]:
+        return FLOAT_DTYPES
+    from sklearn.utils._array_api import (
+        _is_numpy_namespace,
+        _max_precision_float_dtype,
+        get_namespace_and_device,
+    )
+
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return FLOAT_DTYPES
+    if _max_precision_float_dtype(xp, device) == xp.float32:
+        return (xp.float32,)
+    return (xp.float64, xp.float32)
+
+
+def with_float_width(X, dtype):
+    """X (any namespace) cast to the float width of the NumPy ``dtype``."""
+    if is_numpy(X):
+        return X.astype(dtype, copy=False)
+    if host_dtype(X) == dtype:
+        return X
+    xp, _ = namespace_and_device(X)
+    return xp.astype(X, xp.float32 if dtype == np.float32 else xp.float64)
+
+
+def host_labels(y):
+    """Labels or weights ``y`` as NumPy on the host when they are an array of
+    another namespace (a tensor, say); anything else unchanged."""
+    return to_numpy(y) if is_other_namespace(y) else y
 
 
 def encode_labels(classes, y, name):
@@ -46,6 +96,7 @@ def check_same_network(estimator, X, y, classes=None, incremental=False):
     weights. The feature count is checked by ``validate_data``.
     """
     D, K = X.shape[1], estimator.classes_.shape[0]
+    known = to_numpy(estimator.classes_)
     trained_M = (estimator._theta.shape[0] - K) // (D + K + 1)
     if estimator.n_hidden != trained_M:
         raise ValueError(
@@ -54,16 +105,16 @@ def check_same_network(estimator, X, y, classes=None, incremental=False):
             "estimator) to train a network of another size."
         )
     if classes is not None:
-        if not np.array_equal(np.unique(classes), estimator.classes_):
+        if not np.array_equal(np.unique(classes), known):
             raise ValueError(
                 f"classes={np.unique(classes).tolist()!r} differs from the "
-                f"classes of the earlier calls, {estimator.classes_.tolist()!r}."
+                f"classes of the earlier calls, {known.tolist()!r}."
             )
         return
-    if not incremental and not np.array_equal(np.unique(y), estimator.classes_):
+    if not incremental and not np.array_equal(np.unique(y), known):
         raise ValueError(
             "warm_start can only be used where y has the same classes as in the "
-            f"previous call to fit: previously {estimator.classes_.tolist()!r}, "
+            f"previous call to fit: previously {known.tolist()!r}, "
             f"y has {np.unique(y).tolist()!r}. Set warm_start=False to train "
             "anew."
         )
@@ -108,7 +159,7 @@ def combined_sample_weight(X, y, sample_weight, class_weight, classes):
 def check_validation_data(estimator, X_val, y_val):
     """X_val and y_val checked as X and y are, with errors that name them."""
     checked = check_array(
-        X_val, accept_sparse="csr", dtype=FLOAT_DTYPES, input_name="X_val"
+        X_val, accept_sparse="csr", dtype=float_dtypes(X_val), input_name="X_val"
     )
     if checked.shape[1] != estimator.n_features_in_:
         raise ValueError(
@@ -118,6 +169,7 @@ def check_validation_data(estimator, X_val, y_val):
         )
     validate_data(estimator, X_val, reset=False, skip_check_array=True)  # names
     y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+    y_val = host_labels(y_val)
     if y_val.ndim != 1 or y_val.shape[0] != checked.shape[0]:
         raise ValueError(
             f"y_val must be 1-D with one label per row of X_val "
@@ -129,19 +181,23 @@ def check_validation_data(estimator, X_val, y_val):
 def stratified_hold_out(X, labels, sample_weight, fraction, rng):
     """Split off a stratified share of the training data for early stopping.
 
+    The split is drawn on the row indices (the same split for any X): the
+    rows of X are then taken in X's own namespace.
+
     Returns
     -------
     X, labels, sample_weight : the rest, to train on.
     X_val, labels_val, p_val : the held-out share, with normalised weights.
     """
-    X, X_val, labels, labels_val, sample_weight, weight_val = train_test_split(
-        X,
-        labels,
-        sample_weight,
+    train, held_out = train_test_split(
+        np.arange(labels.shape[0]),
         test_size=fraction,
         stratify=labels,
         random_state=rng,
     )
+    X, X_val = rows_of(X, train), rows_of(X, held_out)
+    labels, labels_val = labels[train], labels[held_out]
+    sample_weight, weight_val = sample_weight[train], sample_weight[held_out]
     if weight_val.sum() == 0:
         raise ValueError(
             "The validation set held out for early stopping has zero total "

@@ -355,6 +355,11 @@ def cross_entropy(log_Y, T, p):
     return -float(p @ (T * log_Y).sum(axis=1))
 
 
+def accuracy(log_Y, labels, p):
+    """Weighted share of rows whose most probable class is their label."""
+    return float(p @ (log_Y.argmax(axis=1) == labels))
+
+
 def l2_penalty(theta, D, M, K, l2):
     """(l2 / 2) times the squared norm of the weights, biases excluded."""
     if l2 == 0:

@@ -7,6 +7,8 @@ messages belong to :mod:`skbackprop._training`.
 import numpy as np
 from scipy.optimize import minimize
 
+from ._namespace import copy_of, moved_like, to_numpy, zeros_like
+
 # L-BFGS-B may call the function more than once per iteration (line search);
 # MLPClassifier caps the calls at the same number by default (its max_fun).
 MAX_FUNCTION_CALLS = 15000
@@ -45,7 +47,7 @@ class HeavyBall:
             theta -= self.learning_rate * gradient  # w <- w - alpha dE/dw
             return
         if self.velocity is None:
-            self.velocity = np.zeros_like(theta)
+            self.velocity = zeros_like(theta)
         self.velocity *= self.momentum
         self.velocity -= self.learning_rate * gradient
         theta += self.velocity
@@ -115,7 +117,7 @@ class FullBatchEpoch:
         return self._loss
 
     def _safeguarded_step(self, theta, last):
-        before, gradient = theta.copy(), self._gradient.copy()
+        before, gradient = copy_of(theta), copy_of(self._gradient)
         limit = self._loss + self.RISE_TOLERANCE * abs(self._loss)
         while True:
             self.optimizer.step(theta, gradient)
@@ -231,8 +233,9 @@ def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):
     loss_and_gradient : callable
         ``theta -> (loss, gradient)``.
 
-    theta : ndarray
-        Starting weights (any float dtype; L-BFGS-B itself works in float64).
+    theta : ndarray or array
+        Starting weights (any float dtype, any namespace and device; L-BFGS-B
+        itself works on float64 NumPy vectors, converted once per call).
 
     max_iter : int
         Most L-BFGS iterations.
@@ -248,18 +251,18 @@ def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):
     result : scipy.optimize.OptimizeResult
         SciPy's result; ``result.x`` is float64.
     """
-    dtype = theta.dtype
 
     def fun(x):
-        loss, gradient = loss_and_gradient(x.astype(dtype, copy=False))
-        return loss, gradient.astype(np.float64)  # a copy: SciPy may keep it
+        loss, gradient = loss_and_gradient(moved_like(x, theta))
+        return loss, to_numpy(gradient).astype(np.float64)  # a copy: SciPy may keep it
 
     def on_iteration(intermediate_result):
-        callback(intermediate_result.x.astype(dtype), intermediate_result.fun)
+        x = copy_of(moved_like(intermediate_result.x, theta))
+        callback(x, intermediate_result.fun)
 
     return minimize(
         fun,
-        theta.astype(np.float64),
+        to_numpy(theta).astype(np.float64),
         jac=True,
         method="L-BFGS-B",
         callback=on_iteration,

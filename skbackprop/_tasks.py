@@ -7,6 +7,8 @@ nothing for them: creating a context and calling its hooks every epoch would
 cost a fifth of the book's 1000-epoch fit.
 """
 
+from ._namespace import copy_of, to_numpy
+
 
 class NoTasks:
     """The hooks of a fit without callbacks: they do nothing."""
@@ -60,7 +62,7 @@ class EpochTasks:
 
     def _fitted(self, raw):
         """What makes a copy of the estimator predict with these weights."""
-        return {"_theta": raw.copy(), "loss_curve_": list(self.estimator.loss_curve_)}
+        return {"_theta": copy_of(raw), "loss_curve_": list(self.estimator.loss_curve_)}
 
     def begin(self, raw):
         """Start an epoch at the raw weights ``raw``."""
@@ -86,5 +88,5 @@ def fit_tasks(estimator, X, labels, sample_weight, max_epochs):
         or hasattr(estimator, "_parent_callback_ctx")
     ):
         return NoTasks()
-    y = estimator.classes_[labels]
+    y = to_numpy(estimator.classes_)[labels]
     return EpochTasks(estimator, X, y, sample_weight, max_epochs)

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 
-from ._network import cross_entropy, log_probabilities
+from ._array_network import network_for
+from ._namespace import copy_of, host_dtype, labels_like, moved_like
 
 
 class ValidationSet:
@@ -12,14 +13,14 @@ class ValidationSet:
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (N, D)
-        Inputs.
+    X : {ndarray, sparse matrix, array} of shape (N, D)
+        Inputs: NumPy, or an array of another namespace, on its device.
 
     labels : ndarray of shape (N,)
-        Class indices into ``classes_``.
+        Class indices into ``classes_`` (NumPy).
 
     p : ndarray of shape (N,)
-        Sample weights normalised to sum to one.
+        Sample weights normalised to sum to one (NumPy).
 
     M, K : int
         Hidden units and outputs.
@@ -27,22 +28,28 @@ class ValidationSet:
 
     def __init__(self, X, labels, p, M, K):
         self.X = X
-        self.labels = labels
-        self.T = one_hot(labels, K, X.dtype)
-        self.p = p
+        self.labels = labels_like(labels, X)
+        self.T = one_hot_like(labels, K, X)
+        self.p = moved_like(p, X)
         self.M = M
         self.K = K
+        self.network = network_for(X)
 
     def evaluate(self, theta):
         """Mean cross entropy (no penalty) and accuracy at ``theta``."""
-        log_Y = log_probabilities(theta, self.X, self.M, self.K)
-        loss = cross_entropy(log_Y, self.T, self.p)
-        accuracy = float(self.p @ (log_Y.argmax(axis=1) == self.labels))
+        log_Y = self.network.log_probabilities(theta, self.X, self.M, self.K)
+        loss = self.network.cross_entropy(log_Y, self.T, self.p)
+        accuracy = self.network.accuracy(log_Y, self.labels, self.p)
         return loss, accuracy
 
 
+def one_hot_like(labels, K, X):
+    """T of the class indices ``labels`` in X's namespace, device and dtype."""
+    return moved_like(one_hot(labels, K, host_dtype(X)), X)
+
+
 def one_hot(labels, K, dtype):
-    """The book's 1-of-K coding T of class indices, shape (N, K)."""
+    """The book's 1-of-K coding T of class indices, shape (N, K), in NumPy."""
     T = np.zeros((labels.shape[0], K), dtype=dtype)
     T[np.arange(labels.shape[0]), labels] = 1
     return T
@@ -186,10 +193,10 @@ class TrainingRun:
         self.objective = objective
         self.coordinates = coordinates
         self.check_divergence = check_divergence
-        self.theta = coordinates.from_raw(theta.copy())
+        self.theta = coordinates.from_raw(copy_of(theta))
         self.raw = coordinates.to_raw(self.theta)
         if velocity is not None and epoch is not None:
-            epoch.optimizer.velocity = coordinates.from_raw(velocity.copy())
+            epoch.optimizer.velocity = coordinates.from_raw(copy_of(velocity))
         self.n_steps = 0
 
     def step(self, last=False):
@@ -205,7 +212,7 @@ class TrainingRun:
     def restore(self, raw):
         """Go back to the raw weights ``raw`` (the best of early stopping)."""
         self.raw[...] = raw
-        self.theta = self.coordinates.from_raw(self.raw.copy())
+        self.theta = self.coordinates.from_raw(copy_of(self.raw))
 
     def velocity(self):
         """The heavy-ball velocity in raw coordinates, or None."""
@@ -260,7 +267,7 @@ def run_epochs(
         Whether the stopper (or a callback) ended training before
         ``max_iter``.
     """
-    best = run.raw.copy() if early_stopping else None
+    best = copy_of(run.raw) if early_stopping else None
     stopped = False
     for n_epochs in range(1, max_iter + 1):
         tasks.begin(run.raw)

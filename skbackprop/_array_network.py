@@ -1,0 +1,221 @@
+"""The chapter 7 network in any array API namespace, on X's device.
+
+The same equations as :mod:`skbackprop._network`, written once against the
+namespace ``xp`` of X (PyTorch, CuPy, array-api-strict, ...), so that they
+run wherever X lives, a GPU included. Each pass is two matrix products
+forward and three back, and a few elementwise maps: the whole batch at
+once, with no row blocks or compiled kernels, which are the NumPy path's
+answer to the CPU's caches and NumPy's per-call cost.
+
+For one input x (D features), bias last in each row of W and V:
+
+    b = W x,  z = h(b),  a = V z,  y = softmax(a)       (forward)
+    E = -sum_n p_n sum_k t_nk log y_nk                  (eq. 7-18, weighted)
+    delta2 = y - t,  dE/dv_kj = delta2_k z_j            (backward, output)
+    delta1 = h'(b) V^T delta2,  dE/dw_ji = delta1_j x_i (backward, hidden)
+
+with the sums over n weighted by p_n. Loss values come back as Python
+floats (one transfer from the device a pass); weights and gradients stay on
+the device.
+"""
+
+import sys
+
+from scipy.special import log_softmax
+
+from . import _network
+from ._namespace import is_numpy, namespace_and_device
+
+
+def network_for(X):
+    """The module that computes the network on X.
+
+    :mod:`skbackprop._network` (NumPy, the compiled kernels) for NumPy and
+    sparse X; this module for any other array.
+    """
+    return _network if is_numpy(X) else sys.modules[__name__]
+
+
+def unpack(theta, D, M, K):
+    """The book's W, shape (M, D+1), and V, shape (K, M+1), from ``theta``.
+
+    Views where the namespace makes them (NumPy, PyTorch, CuPy), so that
+    writing into them writes into ``theta``.
+    """
+    xp, _ = namespace_and_device(theta)
+    split = M * (D + 1)
+    W = xp.reshape(theta[:split], (M, D + 1))
+    V = xp.reshape(theta[split:], (K, M + 1))
+    return W, V
+
+
+def sigmoid(B):
+    """h(b) = 1 / (1 + exp(-b)), from exp(-|b|) so that no exp overflows."""
+    xp, _ = namespace_and_device(B)
+    E = xp.exp(-xp.abs(B))  # exp(-|b|), in (0, 1]
+    return xp.where(B >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def hidden_layer(W, X):
+    """z = h(b), b = W x (bias last in W), shape (N, M)."""
+    return sigmoid(X @ W[:, :-1].T + W[:, -1])  # b_j = sum_i w_ji x_i + w_j,bias
+
+
+def output_logits(V, Z):
+    """a = V z (bias last in V), shape (N, K)."""
+    return Z @ V[:, :-1].T + V[:, -1]  # a_k = sum_j v_kj z_j + v_k,bias
+
+
+def softmax_outputs(theta, X, M, K, log=False):
+    """y (or log y, never ``log(0)``) for every row of X, shape (N, K)."""
+    W, V = unpack(theta, X.shape[1], M, K)
+    log_Y = log_softmax(output_logits(V, hidden_layer(W, X)), axis=1)
+    if log:
+        return log_Y
+    xp, _ = namespace_and_device(log_Y)
+    return xp.exp(log_Y)
+
+
+def log_probabilities(theta, X, M, K):
+    """log y: ``softmax_outputs(..., log=True)``."""
+    return softmax_outputs(theta, X, M, K, log=True)
+
+
+def hidden_outputs(theta, X, M, K):
+    """The hidden layer z = h(W x) for every row of X, shape (N, M)."""
+    W, _ = unpack(theta, X.shape[1], M, K)
+    return hidden_layer(W, X)
+
+
+def cross_entropy(log_Y, T, p):
+    """E = -sum_n p_n sum_k t_nk log y_nk (eq. 7-18), a float."""
+    xp, _ = namespace_and_device(log_Y)
+    return -float(xp.sum(p[:, None] * T * log_Y))
+
+
+def accuracy(log_Y, labels, p):
+    """Weighted share of rows whose most probable class is their label."""
+    xp, _ = namespace_and_device(log_Y)
+    right = xp.astype(xp.argmax(log_Y, axis=1) == labels, p.dtype)
+    return float(xp.sum(p * right))
+
+
+def l2_penalty(theta, D, M, K, l2):
+    """(l2 / 2) times the squared norm of the weights, biases excluded."""
+    if l2 == 0:
+        return 0.0
+    xp, _ = namespace_and_device(theta)
+    W, V = unpack(theta, D, M, K)
+    return 0.5 * l2 * float(xp.sum(W[:, :-1] ** 2) + xp.sum(V[:, :-1] ** 2))
+
+
+def objective(theta, X, T, p, l2, M):
+    """E(theta), the forward pass only."""
+    D, K = X.shape[1], T.shape[1]
+    log_Y = log_probabilities(theta, X, M, K)
+    return cross_entropy(log_Y, T, p) + l2_penalty(theta, D, M, K, l2)
+
+
+def backpropagate(theta, X, T, p, l2, M):
+    """Forward and backward pass over all rows; the book's rules.
+
+    Parameters are those of :func:`loss_and_gradient`.
+
+    Returns
+    -------
+    loss : float
+        E(theta) with the L2 penalty.
+
+    gradient : array, shape, dtype and device of ``theta``
+        dE/dtheta in the book's layout.
+    """
+    xp, _ = namespace_and_device(X)
+    D, K = X.shape[1], T.shape[1]
+    W, V = unpack(theta, D, M, K)
+    pT = p[:, None] * T  # p_n t_nk
+
+    # Forward pass.
+    Z = hidden_layer(W, X)  # z = h(W x)
+    log_Y = log_softmax(output_logits(V, Z), axis=1)  # log y = a - log S
+    loss = -float(xp.sum(pT * log_Y))  # eq. 7-18
+
+    # Backward pass. For softmax outputs with cross entropy the output error
+    # is y - t (the softmax Jacobian and the slope of -log y cancel); each row
+    # carries its weight p_n, which makes the products the means over n.
+    delta2 = p[:, None] * xp.exp(log_Y) - pT  # p_n (y_nk - t_nk)
+    dV = delta2.T @ Z  # dE/dv_kj = sum_n delta2_k z_j
+    dV_bias = xp.sum(delta2, axis=0)  # the dummy unit z_{M+1} = 1
+    delta1 = (delta2 @ V[:, :-1]) * Z * (1 - Z)  # h'(b) sum_k v_kj delta2_k
+    dW = delta1.T @ X  # dE/dw_ji = sum_n delta1_j x_i
+    dW_bias = xp.sum(delta1, axis=0)  # the dummy input x_{D+1} = 1
+
+    if l2 != 0:  # (l2 / 2) |w|^2, biases excluded
+        loss += l2_penalty(theta, D, M, K, l2)
+        dW = dW + l2 * W[:, :-1]
+        dV = dV + l2 * V[:, :-1]
+    gradient = xp.concat(
+        [
+            xp.reshape(xp.concat([dW, dW_bias[:, None]], axis=1), (-1,)),
+            xp.reshape(xp.concat([dV, dV_bias[:, None]], axis=1), (-1,)),
+        ]
+    )
+    return loss, gradient
+
+
+def loss_and_gradient(theta, X, T, p, l2, M):
+    """E(theta) and dE/dtheta, as :func:`skbackprop._objective.loss_and_gradient`.
+
+    Parameters
+    ----------
+    theta : array of shape (M * (D + 1) + K * (M + 1),)
+        Flat weights in the book's order, on X's device.
+
+    X : array of shape (N, D)
+        Inputs.
+
+    T : array of shape (N, K)
+        One-hot targets, on X's device.
+
+    p : array of shape (N,)
+        Sample weights normalised to sum to one, on X's device.
+
+    l2 : float
+        L2 penalty on the weights, biases excluded.
+
+    M : int
+        Number of hidden units.
+
+    Returns
+    -------
+    loss : float
+        The weighted mean cross entropy plus the L2 penalty.
+
+    gradient : array, shape, dtype and device of ``theta``
+        dE/dtheta; a new array.
+    """
+    return backpropagate(theta, X, T, p, l2, M)
+
+
+class ArrayObjective:
+    """The training objective on fixed data in X's namespace.
+
+    The interface of :class:`skbackprop._objective.Objective` (``loss`` and
+    ``loss_and_gradient``), for X that is not a NumPy array.
+
+    Parameters
+    ----------
+    X, T, p, l2, M
+        As for :func:`loss_and_gradient`.
+    """
+
+    def __init__(self, X, T, p, l2, M):
+        self.X, self.T, self.p = X, T, p
+        self.l2, self.M = l2, M
+
+    def loss(self, theta):
+        """E(theta), the forward pass only."""
+        return objective(theta, self.X, self.T, self.p, self.l2, self.M)
+
+    def loss_and_gradient(self, theta):
+        """E(theta) and dE/dtheta (a new array) by error back-propagation."""
+        return backpropagate(theta, self.X, self.T, self.p, self.l2, self.M)
