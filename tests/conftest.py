@@ -1,3 +1,9 @@
+import os
+
+# SciPy reads this once, at import: scikit-learn's array API dispatch (the
+# tests of tests/test_array_api.py) needs it set before SciPy is imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import matplotlib
 import pytest
 
