@@ -113,7 +113,9 @@ def labels_like(labels, like):
 
 def rows_of(array, rows):
     """The rows ``rows`` (a slice or NumPy indices) of ``array``, any namespace."""
-    if is_numpy(array) or isinstance(rows, slice):
+    if is_numpy(array):
         return array[rows]
+    if isinstance(rows, slice):  # the array API asks for every axis
+        return array[(rows,) + (slice(None),) * (array.ndim - 1)]
     xp, device = namespace_and_device(array)
     return xp.take(array, xp.asarray(rows, device=device), axis=0)
