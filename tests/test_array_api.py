@@ -274,3 +274,27 @@ def test_gradient_check_of_a_model_fitted_on_tensors():
     np.testing.assert_allclose(dV, expected_dV, rtol=1e-8, atol=1e-12)
     numerical_dW, _ = numerical_gradient(on_torch, X, y, eps=1e-5)
     np.testing.assert_allclose(numerical_dW, expected_dW, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("array_namespace", ["torch", "array_api_strict"])
+def test_many_row_blocks_give_the_one_block_fit(array_namespace, monkeypatch):
+    # On a CPU device the passes go in blocks of rows: 8-row blocks here (19
+    # of them for 150 rows, the last one short) fit, predict and transform
+    # as the NumPy path does.
+    from skbackprop import _array_network
+
+    xp, device = _array_api_for_tests(array_namespace, None, "float64")
+    monkeypatch.setattr(_array_network, "CPU_BLOCK_ELEMENTS", 64)
+    X, y = _iris("float64")
+    reference = _fit_quietly(_classifier(solver="sgd", batch_size=50), X, y)
+    with sklearn.config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=device)
+        assert len(_array_network.row_blocks(X_xp, 8, 3)) == 19
+        clf = _fit_quietly(
+            _classifier(solver="sgd", batch_size=50), X_xp, xp.asarray(y, device=device)
+        )
+        proba, hidden = clf.predict_proba(X_xp), clf.transform(X_xp)
+    np.testing.assert_allclose(to_numpy(clf._theta), reference._theta, rtol=1e-10)
+    np.testing.assert_allclose(clf.loss_curve_, reference.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(proba), reference.predict_proba(X), rtol=1e-10)
+    np.testing.assert_allclose(to_numpy(hidden), reference.transform(X), rtol=1e-10)
