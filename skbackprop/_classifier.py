@@ -224,6 +224,13 @@ class BackpropClassifier(
     defaults, on the raw features and after a ``StandardScaler``
     (``benchmarks/defaults.py``; README.md has the tables).
 
+    With scikit-learn's array API dispatch on
+    (``sklearn.set_config(array_api_dispatch=True)``, SciPy imported with
+    ``SCIPY_ARRAY_API=1``), PyTorch tensors, CuPy arrays and other array API
+    arrays train and predict in their own namespace, on their own device (a
+    GPU's), and the fitted arrays live there; :meth:`to_numpy` brings a model
+    to NumPy. NumPy input keeps the NumPy and compiled path.
+
     A fit that did not learn says so with a ``ConvergenceWarning`` that
     names ``learning_rate`` and feature scaling: its training loss ended
     above where it started, the no-improvement rule stopped it while the
