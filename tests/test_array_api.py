@@ -298,3 +298,23 @@ def test_many_row_blocks_give_the_one_block_fit(array_namespace, monkeypatch):
     np.testing.assert_allclose(clf.loss_curve_, reference.loss_curve_, rtol=1e-10)
     np.testing.assert_allclose(to_numpy(proba), reference.predict_proba(X), rtol=1e-10)
     np.testing.assert_allclose(to_numpy(hidden), reference.transform(X), rtol=1e-10)
+
+
+@pytest.mark.parametrize("array_namespace", ["torch", "array_api_strict"])
+def test_sample_and_class_weights_as_in_numpy(array_namespace):
+    # Sample weights given in the namespace, and class weights, are used on
+    # the host as for NumPy input: the same weighted fit.
+    xp, device = _array_api_for_tests(array_namespace, None, "float64")
+    X, y = _iris("float64")
+    weights = np.random.RandomState(0).uniform(0, 2, size=y.shape[0])
+    settings = dict(class_weight={0: 2.0, 2: 0.5}, solver="sgd", batch_size=40)
+    reference = _fit_quietly(_classifier(**settings), X, y, sample_weight=weights)
+    with sklearn.config_context(array_api_dispatch=True):
+        clf = _fit_quietly(
+            _classifier(**settings),
+            xp.asarray(X, device=device),
+            xp.asarray(y, device=device),
+            sample_weight=xp.asarray(weights, device=device),
+        )
+    np.testing.assert_allclose(to_numpy(clf._theta), reference._theta, rtol=1e-10)
+    np.testing.assert_allclose(clf.loss_curve_, reference.loss_curve_, rtol=1e-10)
