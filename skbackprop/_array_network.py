@@ -27,7 +27,7 @@ import sys
 from scipy.special import expit, log_softmax
 
 from . import _network
-from ._namespace import is_numpy, namespace_and_device
+from ._namespace import array_api_compat, is_numpy, namespace_and_device
 
 # Rows per block on a CPU device: about this many elements in the widest
 # (rows x max(D, M, K)) array of a block, 4 MB in float64, which the C
@@ -74,9 +74,8 @@ def sigmoid(B):
     CuPy: one fused kernel); elsewhere from exp(-|b|), so that no exp
     overflows.
     """
-    from sklearn.externals.array_api_compat import is_cupy_array, is_torch_array
-
-    if is_torch_array(B) or is_cupy_array(B):
+    compat = array_api_compat()
+    if compat.is_torch_array(B) or compat.is_cupy_array(B):
         return expit(B)
     xp, _ = namespace_and_device(B)
     E = xp.exp(-xp.abs(B))  # exp(-|b|), in (0, 1]

@@ -24,20 +24,32 @@ def is_numpy(array):
     return isinstance(array, np.ndarray) or sp.issparse(array)
 
 
+def array_api_compat():
+    """The array-api-compat package: the copy that recent scikit-learn
+    versions ship, or the package itself, or None where neither is there
+    (scikit-learn 1.6 without array-api-compat: no array API, only NumPy)."""
+    try:
+        from sklearn.externals import array_api_compat
+    except ImportError:
+        try:
+            import array_api_compat
+        except ImportError:
+            return None
+    return array_api_compat
+
+
 def is_other_namespace(array):
     """Whether ``array`` is an array of a namespace other than NumPy's."""
     if array is None or is_numpy(array):
         return False
-    from sklearn.externals.array_api_compat import is_array_api_obj
-
-    return is_array_api_obj(array)
+    compat = array_api_compat()
+    return compat is not None and compat.is_array_api_obj(array)
 
 
 def namespace_and_device(array):
     """The array API namespace of a non-NumPy ``array``, and its device."""
-    from sklearn.externals.array_api_compat import array_namespace, device
-
-    return array_namespace(array), device(array)
+    compat = array_api_compat()
+    return compat.array_namespace(array), compat.device(array)
 
 
 def copy_of(array):
