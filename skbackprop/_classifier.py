@@ -36,7 +36,6 @@ from ._namespace import (
     copy_of,
     host_dtype,
     is_numpy,
-    labels_like,
     moved_like,
     namespace_and_device,
     to_numpy,
@@ -531,8 +530,7 @@ class BackpropClassifier(
         most_probable = xp.argmax(log_Y, axis=1)
         if is_numpy(self.classes_):  # labels NumPy holds, strings among them
             return self.classes_[to_numpy(most_probable)]
-        classes = labels_like(to_numpy(self.classes_), log_Y)
-        return xp.take(classes, most_probable)
+        return xp.take(moved_like(self.classes_, log_Y), most_probable)
 
     def transform(self, X):
         """The hidden layer's outputs z = h(W x): M learned features.

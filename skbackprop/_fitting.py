@@ -35,7 +35,6 @@ from ._namespace import (
     is_numpy,
     is_other_namespace,
     moved_like,
-    namespace_and_device,
     rows_of,
     to_numpy,
 )
@@ -100,10 +99,7 @@ def training_data(
 
 def classes_like(classes, y):
     """The sorted ``classes`` (NumPy) in the namespace and device of y."""
-    if not is_other_namespace(y):
-        return classes
-    xp, device = namespace_and_device(y)
-    return xp.asarray(classes, device=device)
+    return moved_like(classes, y) if is_other_namespace(y) else classes
 
 
 def _host_stand_in(X):

@@ -95,32 +95,31 @@ def host_dtype(array):
 
 
 def moved_like(array, like):
-    """``array`` in the namespace, on the device and of the dtype of ``like``.
+    """``array`` in the namespace and on the device of ``like``.
 
-    ``array`` itself when it is there already; otherwise it goes through the
-    host. Meant for arrays the size of the weights or of the labels.
+    A float ``array`` takes the float dtype of ``like`` too; labels and
+    indices keep their dtype. ``array`` itself when it is there already;
+    otherwise it goes through the host. Meant for arrays the size of the
+    weights or of the labels.
     """
     if array is None:
         return None
     if isinstance(like, np.ndarray) or sp.issparse(like):
-        return to_numpy(array).astype(like.dtype, copy=False)
+        array = to_numpy(array)
+        if np.issubdtype(array.dtype, np.floating):
+            return array.astype(like.dtype, copy=False)
+        return array
     xp, device = namespace_and_device(like)
     if not isinstance(array, np.ndarray):
         xp_array, device_array = namespace_and_device(array)
-        if xp_array is xp and device_array == device and array.dtype == like.dtype:
-            return array
+        if xp_array is xp and device_array == device:
+            floating = xp.isdtype(array.dtype, "real floating")
+            if not floating or array.dtype == like.dtype:
+                return array
         array = to_numpy(array)
     if np.issubdtype(array.dtype, np.floating):
         array = array.astype(host_dtype(like), copy=False)
     return xp.asarray(array, device=device)
-
-
-def labels_like(labels, like):
-    """Integer ``labels`` (NumPy) in the namespace and on the device of ``like``."""
-    if isinstance(like, np.ndarray) or sp.issparse(like):
-        return labels
-    xp, device = namespace_and_device(like)
-    return xp.asarray(labels, device=device)
 
 
 def rows_of(array, rows):

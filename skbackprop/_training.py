@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ._array_network import network_for
-from ._namespace import copy_of, host_dtype, labels_like, moved_like
+from ._namespace import copy_of, host_dtype, moved_like
 
 
 class ValidationSet:
@@ -28,7 +28,7 @@ class ValidationSet:
 
     def __init__(self, X, labels, p, M, K):
         self.X = X
-        self.labels = labels_like(labels, X)
+        self.labels = moved_like(labels, X)
         self.T = one_hot_like(labels, K, X)
         self.p = moved_like(p, X)
         self.M = M
