@@ -24,7 +24,7 @@ inputs x. What a solver may choose is the coordinates of its steps:
 import numpy as np
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from . import _array_network, _network
+from ._array_network import network_for
 from ._namespace import empty_like, is_numpy, moved_like, namespace_and_device, to_numpy
 
 
@@ -106,25 +106,20 @@ class StandardisedInputs:
         return type(self)(mean, scale, self.D, self.M, self.K)
 
     def _layers(self, theta):
-        network = _network if isinstance(theta, np.ndarray) else _array_network
-        W, V = network.unpack(theta, self.D, self.M, self.K)
+        W, V = network_for(theta).unpack(theta, self.D, self.M, self.K)
         return W[:, :-1], W[:, -1], V
 
-    # The three maps write into views of ``out``: NumPy's ufuncs with out=
-    # on the NumPy path, assignments into views in other namespaces (PyTorch,
-    # CuPy and array-api-strict write them through to ``out``).
+    # The three maps assign into views of ``out`` (NumPy, PyTorch, CuPy and
+    # array-api-strict write them through to ``out``); the weights are small,
+    # so their temporaries cost nothing next to a pass over the data.
 
     def to_raw(self, theta_s, out=None):
         """theta = A theta_s: w = ws / s, w_bias = ws_bias - w m."""
         out = empty_like(theta_s) if out is None else out
         Ws, Ws_bias, Vs = self._layers(theta_s)
         W, W_bias, V = self._layers(out)
-        if isinstance(out, np.ndarray):
-            np.divide(Ws, self.scale, out=W)
-            np.subtract(Ws_bias, W @ self.mean, out=W_bias)
-        else:
-            W[...] = Ws / self.scale
-            W_bias[...] = Ws_bias - W @ self.mean
+        W[...] = Ws / self.scale
+        W_bias[...] = Ws_bias - W @ self.mean
         V[...] = Vs
         return out
 
@@ -133,12 +128,8 @@ class StandardisedInputs:
         out = empty_like(theta) if out is None else out
         W, W_bias, V = self._layers(theta)
         Ws, Ws_bias, Vs = self._layers(out)
-        if isinstance(out, np.ndarray):
-            np.add(W_bias, W @ self.mean, out=Ws_bias)
-            np.multiply(W, self.scale, out=Ws)
-        else:
-            Ws_bias[...] = W_bias + W @ self.mean
-            Ws[...] = W * self.scale
+        Ws_bias[...] = W_bias + W @ self.mean
+        Ws[...] = W * self.scale
         Vs[...] = V
         return out
 
@@ -147,11 +138,7 @@ class StandardisedInputs:
         out = empty_like(gradient) if out is None else out
         gW, gW_bias, gV = self._layers(gradient)
         gWs, gWs_bias, gVs = self._layers(out)
-        if isinstance(out, np.ndarray):
-            np.subtract(gW, np.outer(gW_bias, self.mean), out=gWs)
-            gWs /= self.scale
-        else:
-            gWs[...] = (gW - gW_bias[:, None] * self.mean) / self.scale
+        gWs[...] = (gW - gW_bias[:, None] * self.mean) / self.scale
         gWs_bias[...] = gW_bias
         gVs[...] = gV
         return out
