@@ -118,14 +118,8 @@ def test_a_forked_child_predicts_and_fits_as_the_parent(many_blocks):
     X = X[:20_000]
     y = y[:20_000]
     clf = quiet_fit(BackpropClassifier(n_hidden=M, max_iter=2, random_state=0), X, y)
-    proba = clf.predict_proba(X)  # the parent's pool exists before the fork
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        results = pool.map_async(predict_and_fit_in_child, [(clf, X, y)] * 2).get(
-            timeout=120
-        )
-    for child_proba, child_theta in results:
-        np.testing.assert_array_equal(child_proba, proba)
-        np.testing.assert_array_equal(child_theta, clf._theta)
+    clf.predict_proba(X)  # the parent's pool exists before the fork
+    assert_forked_children_match(clf, X, y)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="no fork on Windows")
@@ -136,6 +130,11 @@ def test_a_forked_child_fits_the_book_as_the_parent():
     clf = quiet_fit(BackpropClassifier(n_hidden=2, max_iter=200, random_state=0), X, y)
     # Small enough for the one-call pass wherever the kernels run.
     assert len(X) * 2 * (X.shape[1] + 3) <= network.SMALL_NETWORK_WORK
+    assert_forked_children_match(clf, X, y)
+
+
+def assert_forked_children_match(clf, X, y):
+    """Two forked children predict X and refit (X, y) to the parent's bits."""
     proba = clf.predict_proba(X)
     with multiprocessing.get_context("fork").Pool(2) as pool:
         results = pool.map_async(predict_and_fit_in_child, [(clf, X, y)] * 2).get(
