@@ -318,3 +318,30 @@ def test_sample_and_class_weights_as_in_numpy(array_namespace):
         )
     np.testing.assert_allclose(to_numpy(clf._theta), reference._theta, rtol=1e-10)
     np.testing.assert_allclose(clf.loss_curve_, reference.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("nan", "Input X contains NaN"),
+        ("one class", "at least 2 classes"),
+        ("short y", "inconsistent numbers of samples"),
+    ],
+)
+def test_bad_tensors_are_named(change, message):
+    # Bad input on a device gets the same messages as NumPy input.
+    torch = _torch_or_skip()
+    X, y = _iris("float64")
+    X_t, y_t = torch.asarray(X.copy()), torch.asarray(y)  # X_t is changed below
+    if change == "nan":
+        X_t[3, 1] = float("nan")
+    elif change == "one class":
+        y_t = torch.zeros_like(y_t)
+    else:
+        y_t = y_t[:5]
+    with sklearn.config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match=message):
+            _classifier().fit(X_t, y_t)
+        clf = _fit_quietly(_classifier(), torch.asarray(X), torch.asarray(y))
+        with pytest.raises(ValueError, match="X has 3 features"):
+            clf.predict(torch.asarray(X[:, :3]))
