@@ -53,8 +53,9 @@ def did_not_learn(curve, start_loss, stopped, window, baseline):
     stopped : bool
         Whether the no-improvement rule ended the fit.
 
-    window : int
-        Epochs the no-improvement rule watched (``n_iter_no_change + 1``).
+    window : int or float
+        Epochs the no-improvement rule watched (``n_iter_no_change + 1``);
+        ``np.inf`` (``n_iter_no_change=np.inf``) watches the whole curve.
 
     baseline : float
         :func:`class_frequency_loss` of the training data.
@@ -68,7 +69,8 @@ def did_not_learn(curve, start_loss, stopped, window, baseline):
             "it started from: the steps overshoot"
         )
     if stopped:
-        watched = np.asarray(curve[-(window + 1) :])
+        n_watched = int(min(window + 1, len(curve)))
+        watched = np.asarray(curve[-n_watched:])
         rises = np.clip(np.diff(watched), 0, None).sum()
         if rises > OSCILLATION_SHARE * watched.min():
             return (

@@ -189,18 +189,27 @@ def stratified_hold_out(X, labels, sample_weight, fraction, rng):
     X, labels, sample_weight : the rest, to train on.
     X_val, labels_val, p_val : the held-out share, with normalised weights.
     """
-    train, held_out = train_test_split(
-        np.arange(labels.shape[0]),
-        test_size=fraction,
-        stratify=labels,
-        random_state=rng,
-    )
+    try:
+        train, held_out = train_test_split(
+            np.arange(labels.shape[0]),
+            test_size=fraction,
+            stratify=labels,
+            random_state=rng,
+        )
+    except ValueError as error:  # too few rows, or of a class, to split
+        raise ValueError(
+            f"early_stopping=True cannot hold out validation_fraction={fraction} "
+            f"of the {labels.shape[0]} training samples, stratified by class: "
+            f"{error} Pass X_val, y_val, or change validation_fraction."
+        ) from error
     X, X_val = rows_of(X, train), rows_of(X, held_out)
     labels, labels_val = labels[train], labels[held_out]
     sample_weight, weight_val = sample_weight[train], sample_weight[held_out]
-    if weight_val.sum() == 0:
-        raise ValueError(
-            "The validation set held out for early stopping has zero total "
-            "sample weight; pass X_val, y_val or change validation_fraction."
-        )
+    for share, weight in (("held-out", weight_val), ("training", sample_weight)):
+        if weight.sum() == 0:
+            raise ValueError(
+                f"The {share} rows of the split that early_stopping=True made "
+                f"(validation_fraction={fraction}) has zero total sample "
+                "weight; pass X_val, y_val or change validation_fraction."
+            )
     return X, labels, sample_weight, X_val, labels_val, weight_val / weight_val.sum()

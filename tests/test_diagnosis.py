@@ -102,3 +102,31 @@ def test_class_frequency_loss_is_the_entropy_of_the_weighted_frequencies():
     labels = np.array([0, 0, 0, 1])
     p = np.array([0.1, 0.1, 0.3, 0.5])
     assert class_frequency_loss(labels, p, 3) == pytest.approx(np.log(2))
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_lbfgs_with_no_window_limit_fits(iris, warm):
+    # n_iter_no_change=np.inf is valid (MLPClassifier's tests use it); the
+    # diagnosis once sliced the loss curve with it: TypeError
+    X, y = iris
+    clf = BackpropClassifier(
+        n_hidden=4,
+        solver="lbfgs",
+        n_iter_no_change=np.inf,
+        max_iter=50,
+        warm_start=warm,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        clf.fit(X, y)
+    assert clf.score(X, y) > 0.9
+
+
+def test_oscillation_check_watches_the_whole_curve_without_a_window_limit():
+    from skbackprop._diagnosis import did_not_learn
+
+    rising = [1.0, 0.5, 0.9, 0.4, 0.8, 0.4]
+    reason = did_not_learn(rising, 1.0, True, np.inf, 0.0)
+    assert reason is not None and "over the last 5 epochs" in reason
