@@ -344,8 +344,15 @@ def take_rows(X, rows):
 
 
 def map_over_blocks(block_function, n_rows, width, out):
-    """Fill ``out`` block by block: ``block_function(rows, out[rows])``."""
+    """Fill ``out`` block by block: ``block_function(rows, out[rows])``.
+
+    One block (a few rows: serving one request, say) is filled here and now,
+    without asking how many threads there are (a few microseconds).
+    """
     blocks = row_blocks(n_rows, width)
+    if len(blocks) == 1:
+        block_function(blocks[0], out)
+        return out
 
     def task(rows):
         return lambda: block_function(rows, out[rows])
