@@ -4,6 +4,7 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -16,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _network as numpy_network
 from ._array_network import network_for
 from ._diagnosis import class_frequency_loss
 from ._fitting import (
@@ -31,7 +33,7 @@ from ._fitting import (
     training_run,
     validation_set,
 )
-from ._inputs import float_dtypes, with_float_width
+from ._inputs import FLOAT_DTYPES, float_dtypes, with_float_width
 from ._namespace import (
     copy_of,
     host_dtype,
@@ -43,6 +45,10 @@ from ._namespace import (
 from ._row_blocks import parallel_session
 from ._tasks import fit_tasks
 from ._training import History
+
+# The most values of X that predictions check without ``validate_data``:
+# serving a few rows at a time (see BackpropClassifier._small_dense_input).
+SMALL_INPUT_ELEMENTS = 1 << 16
 
 try:  # scikit-learn >= 1.9: predictions refuse X of another namespace
     from sklearn.utils._array_api import check_same_namespace
@@ -455,6 +461,36 @@ class BackpropClassifier(
     # ------------------------------------------------------------------
     # Prediction
 
+    def _small_dense_input(self, X):
+        """X, checked, when it is a few rows that the general checks need not see.
+
+        Serving one request at a time calls a prediction method on one row,
+        where scikit-learn's ``validate_data`` (dataframe detection, dtype
+        dispatch, the finiteness check) costs several times the arithmetic
+        (``benchmarks/latency.py``). A C-contiguous NumPy array of float64
+        or float32, at most ``SMALL_INPUT_ELEMENTS`` values of the fitted
+        width, given to a NumPy model fitted without feature names, needs
+        only its values checked: finite, unless scikit-learn's
+        ``assume_finite`` is set. Anything else, or anything wrong, returns
+        None and takes the general checks, which say what is wrong.
+        """
+        theta = self.__dict__.get("_theta")
+        if (
+            type(X) is not np.ndarray
+            or type(theta) is not np.ndarray
+            or X.ndim != 2
+            or X.size > SMALL_INPUT_ELEMENTS
+            or X.shape[0] == 0
+            or X.shape[1] != self.n_features_in_
+            or X.dtype.type not in FLOAT_DTYPES
+            or not X.flags.c_contiguous
+            or "feature_names_in_" in self.__dict__
+        ):
+            return None
+        if not get_config()["assume_finite"] and not np.isfinite(X).all():
+            return None
+        return X.astype(theta.dtype, copy=False)
+
     def _validate_prediction_input(self, X, method):
         """X checked and in the weights' dtype, the weights, and the network.
 
@@ -464,6 +500,9 @@ class BackpropClassifier(
         to NumPy). With it off, X is NumPy, and weights fitted elsewhere
         come to the host for the call.
         """
+        small = self._small_dense_input(X)
+        if small is not None:
+            return small, self._theta, numpy_network
         check_is_fitted(self)
         if check_same_namespace is not None:
             check_same_namespace(X, self, attribute="_theta", method=method)
