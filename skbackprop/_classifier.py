@@ -338,8 +338,7 @@ class BackpropClassifier(
             Non-negative weights, not all zero; the loss is their weighted
             mean.
 
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
-                default=None
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             Validation inputs, scored after every epoch (with ``y_val``).
 
         y_val : array-like of shape (n_val,), default=None

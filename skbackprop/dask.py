@@ -457,8 +457,7 @@ best_loss_, n_iter_, t_
         y : dask array or array-like of shape (n_samples,)
             True labels.
 
-        sample_weight : dask array or array-like of shape (n_samples,), \
-                default=None
+        sample_weight : dask array or array-like of shape (n_samples,), default=None
             Sample weights.
 
         Returns

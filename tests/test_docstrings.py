@@ -1,5 +1,8 @@
 """numpydoc validation of every public docstring."""
 
+import inspect
+import re
+
 import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
@@ -60,3 +63,13 @@ def test_docstring_is_valid_numpydoc(name):
         if code not in IGNORED
     ]
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_parameter_lines_render_in_one_piece(name):
+    # a backslash continuation inside a docstring left help() showing
+    # "(n_val, n_features),                 default=None"
+    doc = inspect.getdoc(numpydoc_validate.Validator._load_obj(name))
+    headers = [line for line in doc.splitlines() if re.match(r"^\w+ : ", line)]
+    gaps = [line for line in headers if "  " in line.strip()]
+    assert not gaps, gaps
