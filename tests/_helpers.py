@@ -1,9 +1,31 @@
 """Helpers shared by the test modules."""
 
+import importlib
+import os
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.exceptions import ConvergenceWarning
+
+# Set by .ci/run for the run with every extra installed: there a missing
+# extra is an error, not a skip.
+EXTRAS_REQUIRED = bool(os.environ.get("SKBACKPROP_REQUIRE_EXTRAS"))
+
+
+def import_extra(module, extra):
+    """Import ``module``, which the optional ``extra`` installs.
+
+    Without it the calling test (or module, at module level) is skipped with
+    a reason that says what to install; where SKBACKPROP_REQUIRE_EXTRAS is
+    set, the ImportError is raised instead.
+    """
+    if EXTRAS_REQUIRED:
+        return importlib.import_module(module)
+    return pytest.importorskip(
+        module,
+        reason=f"{module} is not installed: pip install -e '.[{extra}]'",
+    )
 
 
 def quiet_fit(clf, *args, **kwargs):

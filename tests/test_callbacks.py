@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import quiet_fit
+from _helpers import import_extra, quiet_fit
 from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier, make_textbook_data
@@ -121,7 +121,8 @@ def test_scoring_monitor_logs_a_score_per_epoch(data):
 
 @needs_callbacks
 def test_progress_bar_runs_with_the_fit(data):
-    X, y = data  # ProgressBar needs rich: the test extra installs it
+    import_extra("rich", "progress")  # ProgressBar draws with rich
+    X, y = data
     clf = quiet_fit(
         small(max_iter=20).set_callbacks(sklearn_callback.ProgressBar()), X, y
     )

@@ -1,7 +1,7 @@
 """Scale-out on Dask: searches on a local cluster, training on dask arrays.
 
-CI installs the ``dask`` extra, and there these tests must run: a missing dask
-is an error when the CI variable is set, a skip elsewhere.
+Without the ``dask`` extra these tests skip (an error where
+SKBACKPROP_REQUIRE_EXTRAS is set, as in CI's run with every extra).
 """
 
 import os
@@ -11,14 +11,12 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import local_cluster
+from _helpers import import_extra, local_cluster
 
-if os.environ.get("CI"):
-    import dask  # noqa: F401 - must be installed in CI
-dask = pytest.importorskip("dask")
-distributed = pytest.importorskip("distributed")
-da = pytest.importorskip("dask.array")
-dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
+dask = import_extra("dask", "dask")
+distributed = import_extra("distributed", "dask")
+da = import_extra("dask.array", "dask")
+dask_ml_wrappers = import_extra("dask_ml.wrappers", "dask")
 
 import joblib  # noqa: E402
 from sklearn.datasets import load_digits, make_classification  # noqa: E402

@@ -3,7 +3,7 @@
 The cluster fit must equal the in-memory fit of BackpropClassifier on the
 same data (the objective is a sum over partitions: only the order of the
 additions differs), survive a killed worker, read its data once, and refuse
-bad input by name. CI installs the ``dask`` extra: there these tests run.
+bad input by name. Without the ``dask`` extra they skip.
 """
 
 import os
@@ -15,13 +15,11 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import local_cluster
+from _helpers import import_extra, local_cluster
 
-if os.environ.get("CI"):
-    import distributed  # noqa: F401 - must be installed in CI
-distributed = pytest.importorskip("distributed")
-da = pytest.importorskip("dask.array")
-dd = pytest.importorskip("dask.dataframe")
+distributed = import_extra("distributed", "dask")
+da = import_extra("dask.array", "dask")
+dd = import_extra("dask.dataframe", "dask")
 
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from _helpers import import_extra
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
@@ -136,7 +137,7 @@ def test_dataframes_keep_their_feature_names(iris):
 
 
 def test_polars_dataframes_keep_their_feature_names(iris):
-    pl = pytest.importorskip("polars")
+    pl = import_extra("polars", "polars")
     X, y = iris
     frame = pl.DataFrame(X, schema=["sepal l", "sepal w", "petal l", "petal w"])
     fitted = small().fit(frame, y)

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import import_extra
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("**/plot_*.py"))
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script, tmp_path):
-    if "distributed" in script.read_text() and not os.environ.get("CI"):
-        pytest.importorskip("distributed")  # CI installs the dask extra
+    if "distributed" in script.read_text():
+        import_extra("distributed", "dask")
+    if "ProgressBar" in script.read_text():
+        import_extra("rich", "progress")
     if "from sklearn.callback import" in script.read_text():
         pytest.importorskip("sklearn.callback")  # scikit-learn >= 1.9 only
     env = dict(os.environ, MPLBACKEND="Agg")

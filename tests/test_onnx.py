@@ -1,20 +1,17 @@
 """ONNX export through skl2onnx: onnxruntime predicts what the model predicts.
 
-CI installs the ``onnx`` extra, and there these tests must run: a missing
-skl2onnx is an error when the CI variable is set, a skip elsewhere.
+Without the ``onnx`` extra these tests skip (an error where
+SKBACKPROP_REQUIRE_EXTRAS is set, as in CI's run with every extra).
 """
 
-import os
 import warnings
 
 import numpy as np
 import pytest
+from _helpers import import_extra
 
-if os.environ.get("CI"):
-    import onnxruntime  # noqa: F401 - must be installed in CI
-    import skl2onnx  # noqa: F401
-ort = pytest.importorskip("onnxruntime")
-skl2onnx = pytest.importorskip("skl2onnx")
+ort = import_extra("onnxruntime", "onnx")
+skl2onnx = import_extra("skl2onnx", "onnx")
 
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402

@@ -27,6 +27,7 @@ from numbers import Integral, Real
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import import_extra, local_cluster
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -241,8 +242,7 @@ def test_every_valid_setting_fits_or_refuses_clearly(problem):
 
 @pytest.fixture(scope="module")
 def dask_client():
-    distributed = pytest.importorskip("distributed")
-    from _helpers import local_cluster
+    distributed = import_extra("distributed", "dask")
 
     with (
         local_cluster() as cluster,
@@ -254,7 +254,7 @@ def dask_client():
 @settings(PROFILE, max_examples=int(PROFILE.max_examples / 6))
 @given(problems(BackpropClassifier, sparse=False))
 def test_every_valid_setting_fits_on_a_cluster_or_refuses_clearly(dask_client, problem):
-    da = pytest.importorskip("dask.array")
+    da = import_extra("dask.array", "dask")
     from skbackprop.dask import DaskBackpropClassifier
 
     X, y, sample_weight, params = problem
