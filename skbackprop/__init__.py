@@ -39,4 +39,4 @@ def show_config():
         print(f"{name}: {value}")
 
 
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
