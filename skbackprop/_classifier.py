@@ -13,26 +13,12 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _network as numpy_network
 from ._array_network import network_for
-from ._diagnosis import class_frequency_loss
-from ._fitting import (
-    finish,
-    fit_epochs,
-    fit_lbfgs,
-    hold_out,
-    initialize,
-    report_convergence,
-    restored_on_error,
-    start_history,
-    training_data,
-    training_run,
-    validation_set,
-)
+from ._driver import fit_in_memory
 from ._inputs import FLOAT_DTYPES, float_dtypes, with_float_width
 from ._namespace import (
     copy_of,
@@ -42,9 +28,7 @@ from ._namespace import (
     namespace_and_device,
     to_numpy,
 )
-from ._row_blocks import parallel_session
-from ._tasks import fit_tasks
-from ._training import History
+from ._solvers import SOLVER_NAMES, solver_of
 
 # The most values of X that predictions check without ``validate_data``:
 # serving a few rows at a time (see BackpropClassifier._small_dense_input).
@@ -257,7 +241,7 @@ class BackpropClassifier(
             Interval(Real, 0, None, closed="neither"),
             StrOptions({"auto"}),
         ],
-        "solver": [StrOptions({"gd", "sgd", "lbfgs"})],
+        "solver": [StrOptions(SOLVER_NAMES)],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
@@ -354,46 +338,14 @@ class BackpropClassifier(
                 "X_val and y_val must be given together; got only "
                 + ("X_val." if y_val is None else "y_val.")
             )
-        if self.solver == "lbfgs" and self.early_stopping:
+        solver = solver_of(self)
+        if self.early_stopping and not solver.early_stopping:
             raise ValueError(
-                "early_stopping=True is not available with solver='lbfgs'; "
+                f"early_stopping=True is not available with solver={self.solver!r}; "
                 "use solver='gd' or 'sgd', or pass X_val, y_val to watch the "
                 "validation loss."
             )
-        warm = self.warm_start and hasattr(self, "_theta")
-        with restored_on_error(self), parallel_session():
-            X, labels, sample_weight = training_data(
-                self, X, y, sample_weight, first_call=not warm
-            )
-            rng = check_random_state(self.random_state)
-            if not warm:
-                initialize(self, X, sample_weight, rng)
-            validation = None
-            if X_val is not None:
-                validation = validation_set(self, X_val, y_val)
-            elif self.early_stopping:
-                X, labels, sample_weight, validation = hold_out(
-                    self, X, labels, sample_weight, rng
-                )
-            history = start_history(self, validation)
-            run = training_run(self, X, labels, sample_weight, rng)
-            start = len(self.loss_curve_)
-            # L-BFGS begins one more iteration than it runs (SciPy's last
-            # callback), as in LogisticRegression.
-            max_tasks = self.max_iter + (self.solver == "lbfgs")
-            tasks = fit_tasks(self, X, labels, sample_weight, max_tasks)
-            with np.errstate(over="ignore", invalid="ignore"):
-                if self.solver == "lbfgs":
-                    stopped = fit_lbfgs(self, run, history, validation, tasks)
-                else:
-                    stopped = fit_epochs(self, run, history, validation, tasks)
-            finish(self, run, X.shape[0])
-            self.n_iter_ = run.n_steps
-            tasks.close()
-        K = self.classes_.shape[0]
-        baseline = class_frequency_loss(labels, sample_weight, K)
-        report_convergence(self, run, start, stopped, baseline)
-        return self
+        return fit_in_memory(self, X, y, sample_weight, X_val=X_val, y_val=y_val)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -424,7 +376,10 @@ class BackpropClassifier(
             The updated classifier.
         """
         for refused, name in (
-            (self.solver == "lbfgs", "solver='lbfgs'; use solver='gd' or 'sgd'"),
+            (
+                not solver_of(self).incremental,
+                f"solver={self.solver!r}; use solver='gd' or 'sgd'",
+            ),
             (self.early_stopping, "early_stopping=True; set early_stopping=False"),
             (
                 self.class_weight == "balanced",
@@ -434,28 +389,9 @@ class BackpropClassifier(
         ):
             if refused:
                 raise ValueError(f"partial_fit is not available with {name}.")
-        first_call = not hasattr(self, "_theta")
-        with restored_on_error(self), parallel_session():
-            X, labels, sample_weight = training_data(
-                self, X, y, sample_weight, first_call, classes, incremental=True
-            )
-            rng = check_random_state(self.random_state)
-            if first_call:
-                initialize(self, X, sample_weight, rng)
-            run = training_run(self, X, labels, sample_weight, rng)
-            tasks = fit_tasks(self, X, labels, sample_weight, max_epochs=1)
-            tasks.begin(run.raw)
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = run.step(last=True)
-            History(self.loss_curve_, [], []).record(
-                self.n_iter_ + 1, loss, None, run.raw, self.verbose
-            )
-            self.n_iter_ += 1
-            self.best_loss_ = min(self.best_loss_, loss)
-            tasks.end(run.raw)
-            finish(self, run, X.shape[0])
-            tasks.close()
-        return self
+        return fit_in_memory(
+            self, X, y, sample_weight, classes=classes, incremental=True
+        )
 
     # ------------------------------------------------------------------
     # Prediction

@@ -8,9 +8,12 @@ frequencies (a plateau: saturated hidden units, typically raw features of
 large scale). Each gets a ``ConvergenceWarning`` that says what to change.
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
+import sklearn.base
 from sklearn.exceptions import ConvergenceWarning
 
 # The no-improvement rule stopped a fit while the loss oscillated when, over
@@ -95,5 +98,23 @@ def warn_if_not_learned(reason, advice):
     warnings.warn(
         f"The fit did not learn: {reason}. {advice}",
         ConvergenceWarning,
-        stacklevel=5,  # here, report_convergence, fit, _fit_context, the caller
+        stacklevel=user_stacklevel(),
     )
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_FIT_CONTEXT = os.path.abspath(sklearn.base.__file__)  # fit's wrapper
+
+
+def user_stacklevel():
+    """The ``stacklevel`` of a warning raised by the caller of this function
+    that points at the line that called into skbackprop: the first frame
+    outside this package and scikit-learn's ``_fit_context`` wrapper. Fits
+    reach their warnings through different depths (in memory, on Dask)."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_PACKAGE + os.sep) and filename != _FIT_CONTEXT:
+            return level
+        level, frame = level + 1, frame.f_back
+    return level

@@ -6,18 +6,14 @@ coordinates, the validation data and the curves, run the epochs or L-BFGS,
 and keep the result. ``fit`` and ``partial_fit`` share all of it but the loop.
 """
 
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import validate_data
 
 from ._array_network import ArrayObjective, network_for
 from ._coordinates import InCoordinates, RawInputs, StandardisedInputs
-from ._diagnosis import did_not_learn, warn_if_not_learned
 from ._initialization import initial_weights
 from ._inputs import (
     check_same_network,
@@ -39,15 +35,13 @@ from ._namespace import (
     to_numpy,
 )
 from ._objective import Objective, loss_and_gradient
-from ._solvers import FullBatchEpoch, HeavyBall, MiniBatchEpoch, minimize_lbfgs
-from ._stopping import NoImprovementStopper
+from ._solvers import FullBatchEpoch, MiniBatchEpoch, solver_of
 from ._training import (
     DivergenceCheck,
     History,
     TrainingRun,
     ValidationSet,
     one_hot_like,
-    run_epochs,
     step_size_advice,
 )
 
@@ -181,7 +175,7 @@ def training_run(estimator, X, labels, sample_weight, rng):
     standardised = standardisation(estimator, X, sample_weight)
     coordinates = solver_coordinates(estimator, standardised)
     T = one_hot_like(labels, K, X)
-    if estimator.solver != "sgd":
+    if not solver_of(estimator).mini_batches:
         p = moved_like(sample_weight / sample_weight.sum(), X)
         in_memory = Objective if is_numpy(X) else ArrayObjective
         objective = in_memory(X, T, p, estimator.l2, estimator.n_hidden)
@@ -208,7 +202,7 @@ def full_batch_run(estimator, objective, coordinates):
     if coordinates.standardised:
         objective = InCoordinates(objective, coordinates)
     epoch = None
-    if estimator.solver == "gd":
+    if solver_of(estimator).first_order:
         epoch = FullBatchEpoch(
             objective.loss_and_gradient,
             objective.loss,
@@ -221,7 +215,7 @@ def full_batch_run(estimator, objective, coordinates):
 def _training_run(estimator, epoch, coordinates, objective=None):
     """The run from the estimator's weights and velocity, with its checks."""
     check = DivergenceCheck(
-        step_size_advice(estimator.solver, estimator.learning_rate),
+        step_size_advice(solver_of(estimator), estimator.learning_rate),
         estimator.classes_.shape[0],
     )
     return TrainingRun(
@@ -244,11 +238,11 @@ def solver_coordinates(estimator, standardised):
 
 
 def optimizer(estimator):
-    """The heavy-ball update rule at the estimator's step size."""
+    """The solver's update rule at the estimator's step size."""
     step = estimator.learning_rate
     if step == "auto":  # where the safeguard left it, for warm starts
         step = getattr(estimator, "_auto_step", AUTO_STEP)
-    return HeavyBall(step, estimator.momentum)
+    return solver_of(estimator).update_rule(step, estimator.momentum)
 
 
 def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
@@ -284,62 +278,6 @@ def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
     )
 
 
-def fit_epochs(estimator, run, history, validation, tasks):
-    """The gd or sgd loop of fit; returns whether the stopping rule ended it."""
-    stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
-    stopped = run_epochs(
-        run,
-        max_iter=estimator.max_iter,
-        stopper=stopper,
-        history=history,
-        validation=validation,
-        early_stopping=estimator.early_stopping,
-        verbose=estimator.verbose,
-        tasks=tasks,
-    )
-    estimator.best_loss_ = stopper.best_loss
-    return stopped
-
-
-def fit_lbfgs(estimator, run, history, validation, tasks):
-    """L-BFGS-B in the run's coordinates, recording every iteration.
-
-    A callback that asks to stop ends the minimisation after its iteration
-    (SciPy stops on ``StopIteration`` from its callback).
-    """
-    asked_to_stop = False
-
-    def after_iteration(theta, loss):
-        nonlocal asked_to_stop
-        raw = run.coordinates.to_raw(theta)
-        run.check_divergence(loss, raw)
-        n_iteration = len(history.loss_curve) + 1 - start
-        history.record(n_iteration, loss, validation, raw, estimator.verbose)
-        if tasks.end(raw):
-            asked_to_stop = True
-            raise StopIteration
-        tasks.begin(raw)
-
-    start = len(history.loss_curve)
-    tasks.begin(run.raw)
-    result = minimize_lbfgs(
-        run.objective.loss_and_gradient,
-        run.theta,
-        estimator.max_iter,
-        estimator.tol,
-        after_iteration,
-    )
-    if not asked_to_stop:
-        tasks.end(None)  # the iteration L-BFGS began but did not run
-        _check_optimize_result("lbfgs", result, estimator.max_iter)
-    run.theta = moved_like(result.x, run.theta)
-    run.raw = run.coordinates.to_raw(run.theta)
-    run.check_divergence(result.fun, run.raw)
-    run.n_steps = len(history.loss_curve) - start
-    estimator.best_loss_ = float(result.fun)
-    return True  # _check_optimize_result warned if it ran out of iterations
-
-
 def finish(estimator, run, n_samples):
     """Keep the run's raw weights and velocity; count what it saw."""
     estimator._theta = run.raw
@@ -348,46 +286,6 @@ def finish(estimator, run, n_samples):
         if estimator.learning_rate == "auto":
             estimator._auto_step = run.epoch.optimizer.learning_rate
     estimator.t_ += run.n_steps * n_samples
-
-
-def report_convergence(estimator, run, start, stopped, baseline):
-    """Warn when the fit ran out of iterations, or did not learn.
-
-    Parameters
-    ----------
-    estimator : BackpropClassifier
-        The fitted estimator.
-
-    run : TrainingRun
-        The fit's run.
-
-    start : int
-        Where this fit's losses begin in ``loss_curve_``.
-
-    stopped : bool
-        Whether the no-improvement rule (or L-BFGS) ended the fit.
-
-    baseline : float
-        The loss of predicting the training data's class frequencies
-        (:func:`~skbackprop._diagnosis.class_frequency_loss`).
-    """
-    if not stopped:
-        warnings.warn(
-            f"Maximum iterations ({estimator.max_iter}) reached and the "
-            "optimization hasn't converged yet.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    reason = did_not_learn(
-        estimator.loss_curve_[start:],
-        run.epoch.start_loss if run.epoch is not None else None,
-        stopped,
-        estimator.n_iter_no_change + 1,
-        baseline,
-    )
-    warn_if_not_learned(
-        reason, step_size_advice(estimator.solver, estimator.learning_rate)
-    )
 
 
 def validation_set(estimator, X_val, y_val):

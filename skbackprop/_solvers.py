@@ -268,3 +268,124 @@ def minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback):
         callback=on_iteration,
         options={"maxiter": max_iter, "maxfun": MAX_FUNCTION_CALLS, "gtol": tol},
     )
+
+
+class Solver:
+    """A training method, as the estimator sees it: what it allows, and how
+    it moves the weights.
+
+    A first-order solver steps along the back-propagated gradient, epoch by
+    epoch, with an update rule (:meth:`update_rule`): on all the data
+    (``mini_batches = False``) or on mini-batches of ``batch_size``. Any
+    other solver minimises the whole objective itself (:meth:`minimize`).
+    The estimators read everything else from the flags, so that a new
+    solver is one subclass and one :func:`register` call.
+
+    Attributes
+    ----------
+    name : str
+        The value of the ``solver`` parameter.
+
+    summary : str
+        One line for the docs' list of solvers.
+
+    first_order : bool
+        Steps along the gradient epoch by epoch, with ``learning_rate``
+        (and ``momentum``, if its rule takes it); otherwise :meth:`minimize`.
+
+    mini_batches : bool
+        Steps on mini-batches of ``batch_size`` (first-order solvers).
+
+    incremental : bool
+        ``partial_fit`` runs one epoch of it.
+
+    early_stopping : bool
+        ``early_stopping=True`` may watch it.
+
+    data_parallel : bool
+        ``DaskBackpropClassifier`` trains with it where the data live (a
+        full-batch objective is a sum over the partitions).
+
+    overshoot_advice : str
+        What to change when a solver that is not first-order diverges or
+        does not learn (first-order solvers name ``learning_rate``).
+    """
+
+    name = None
+    summary = ""
+    first_order = True
+    mini_batches = False
+    incremental = True
+    early_stopping = True
+    data_parallel = True
+    overshoot_advice = None
+
+    def update_rule(self, learning_rate, momentum):
+        """The rule of a first-order solver: an object whose ``step(theta,
+        gradient)`` moves ``theta`` in place, and whose ``velocity`` (None
+        or an array shaped like ``theta``) is its state, carried over across
+        warm starts and ``partial_fit`` calls."""
+        return HeavyBall(learning_rate, momentum)
+
+    def minimize(self, loss_and_gradient, theta, max_iter, tol, callback):
+        """Minimise the objective (solvers that are not first-order), as
+        :func:`minimize_lbfgs` does."""
+        raise NotImplementedError(f"solver={self.name!r} takes epochs")
+
+
+class GradientDescent(Solver):
+    name = "gd"
+    summary = "full-batch steepest descent, the book's method"
+
+
+class MiniBatchDescent(Solver):
+    name = "sgd"
+    summary = (
+        "steps on mini-batches of ``batch_size``, reshuffled every epoch when "
+        "``shuffle``"
+    )
+    mini_batches = True
+    data_parallel = False  # its steps follow each other within an epoch
+
+
+class LBFGS(Solver):
+    name = "lbfgs"
+    summary = "SciPy's L-BFGS-B driven by the same back-propagated gradient"
+    first_order = False
+    incremental = False
+    early_stopping = False
+    overshoot_advice = (
+        "L-BFGS takes no learning_rate: standardise the features "
+        "(StandardScaler), or add an L2 penalty (l2 > 0)."
+    )
+
+    def minimize(self, loss_and_gradient, theta, max_iter, tol, callback):
+        return minimize_lbfgs(loss_and_gradient, theta, max_iter, tol, callback)
+
+
+SOLVERS = {}
+# The names, for the ``solver`` parameter's constraint (scikit-learn's
+# StrOptions keeps this set itself, so a solver registered later is valid).
+SOLVER_NAMES = set()
+
+
+def register(solver):
+    """Make ``solver`` (a :class:`Solver`) a value of the ``solver`` parameter."""
+    SOLVERS[solver.name] = solver
+    SOLVER_NAMES.add(solver.name)
+    return solver
+
+
+def unregister(name):
+    """Take a registered solver away again (for tests)."""
+    del SOLVERS[name]
+    SOLVER_NAMES.discard(name)
+
+
+for _solver in (GradientDescent(), MiniBatchDescent(), LBFGS()):
+    register(_solver)
+
+
+def solver_of(estimator):
+    """The registered solver that ``estimator.solver`` names."""
+    return SOLVERS[estimator.solver]

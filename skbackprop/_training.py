@@ -103,14 +103,20 @@ class DivergenceCheck:
 def step_size_advice(solver, learning_rate):
     """What to change when training overshoots, for messages.
 
-    gd and sgd name ``learning_rate`` and its value and feature scaling;
-    lbfgs, which takes no learning rate, names feature scaling and ``l2``.
+    First-order solvers name ``learning_rate`` and its value and feature
+    scaling; a minimiser, which takes no learning rate, gives its own
+    advice (L-BFGS names feature scaling and ``l2``).
+
+    Parameters
+    ----------
+    solver : Solver
+        The registered solver (:mod:`skbackprop._solvers`).
+
+    learning_rate : float or "auto"
+        The estimator's ``learning_rate``.
     """
-    if solver == "lbfgs":
-        return (
-            "L-BFGS takes no learning_rate: standardise the features "
-            "(StandardScaler), or add an L2 penalty (l2 > 0)."
-        )
+    if not solver.first_order:
+        return solver.overshoot_advice
     if learning_rate == "auto":
         return (
             "learning_rate='auto' steps 1.0 on standardised features; try a "
@@ -230,6 +236,7 @@ def run_epochs(
     early_stopping,
     verbose,
     tasks,
+    first_epoch=1,
 ):
     """Train for up to ``max_iter`` epochs.
 
@@ -261,6 +268,10 @@ def run_epochs(
         The callbacks' hooks, called around every epoch; a callback may ask
         to stop after an epoch.
 
+    first_epoch : int, default=1
+        The number of the first epoch, as recorded and printed (a
+        ``partial_fit`` call continues the count of the calls before it).
+
     Returns
     -------
     stopped : bool
@@ -269,9 +280,10 @@ def run_epochs(
     """
     best = copy_of(run.raw) if early_stopping else None
     stopped = False
-    for n_epochs in range(1, max_iter + 1):
+    last_epoch = first_epoch + max_iter - 1
+    for n_epochs in range(first_epoch, last_epoch + 1):
         tasks.begin(run.raw)
-        loss = run.step(last=n_epochs == max_iter)
+        loss = run.step(last=n_epochs == last_epoch)
         validation_loss = history.record(n_epochs, loss, validation, run.raw, verbose)
         stopped = stopper.update(validation_loss if early_stopping else loss)
         if early_stopping and stopper.improved:

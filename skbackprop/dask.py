@@ -37,12 +37,10 @@ from ._cluster import (
 )
 from ._coordinates import StandardisedInputs
 from ._diagnosis import entropy_of
+from ._driver import report_convergence, train
 from ._fitting import (
     finish,
-    fit_epochs,
-    fit_lbfgs,
     full_batch_run,
-    report_convergence,
     restored_on_error,
     solver_coordinates,
     start_afresh,
@@ -51,6 +49,7 @@ from ._fitting import (
 )
 from ._inputs import check_same_network, checked_classes
 from ._network import hidden_outputs, log_probabilities, softmax_outputs
+from ._solvers import solver_of
 from ._tasks import fit_tasks
 
 __all__ = ["DaskBackpropClassifier"]
@@ -246,13 +245,10 @@ best_loss_, n_iter_, t_
         )
         run = full_batch_run(self, objective, coordinates)
         start = len(self.loss_curve_)
-        max_tasks = self.max_iter + (self.solver == "lbfgs")
-        tasks = fit_tasks(self, X, y, None, max_tasks)
-        with np.errstate(over="ignore", invalid="ignore"):
-            if self.solver == "lbfgs":
-                stopped = fit_lbfgs(self, run, history, validation, tasks)
-            else:
-                stopped = fit_epochs(self, run, history, validation, tasks)
+        # a minimiser begins one more iteration than it runs (_driver)
+        solver = solver_of(self)
+        tasks = fit_tasks(self, X, y, None, self.max_iter + (not solver.first_order))
+        stopped = train(self, run, history, validation, tasks, self.max_iter)
         finish(self, run, X.shape[0])
         self.n_iter_ = run.n_steps
         tasks.close()
@@ -261,10 +257,10 @@ best_loss_, n_iter_, t_
         return run, start, stopped
 
     def _check_cluster_settings(self, X_val, y_val):
-        if self.solver == "sgd":
+        if not solver_of(self).data_parallel:
             raise ValueError(
-                "DaskBackpropClassifier does not train with solver='sgd': its "
-                "mini-batch steps follow one another, so the partitions cannot "
+                f"DaskBackpropClassifier does not train with solver={self.solver!r}: "
+                "its mini-batch steps follow one another, so the partitions cannot "
                 "take them at once. Use solver='gd' or 'lbfgs' (full-batch, "
                 "exact on a cluster), or skbackprop.incremental.fit_chunks to "
                 "stream the chunks through BackpropClassifier.partial_fit."

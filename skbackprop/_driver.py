@@ -1,0 +1,223 @@
+"""The one training driver: what fit, partial_fit and the Dask fit run.
+
+``fit`` and ``partial_fit`` of :class:`~skbackprop.BackpropClassifier` both
+call :func:`fit_in_memory`: a ``partial_fit`` call is one epoch of the same
+loop, continuing the count of the calls before it. The Dask fit sets up its
+data on the cluster and then calls :func:`train` and
+:func:`report_convergence` as :func:`fit_in_memory` does. Which loop runs is
+the solver's to say (:mod:`skbackprop._solvers`): epochs of a first-order
+update rule, or a minimiser's iterations.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.optimize import _check_optimize_result
+
+from ._diagnosis import (
+    class_frequency_loss,
+    did_not_learn,
+    user_stacklevel,
+    warn_if_not_learned,
+)
+from ._fitting import (
+    finish,
+    hold_out,
+    initialize,
+    restored_on_error,
+    start_history,
+    training_data,
+    training_run,
+    validation_set,
+)
+from ._namespace import moved_like
+from ._row_blocks import parallel_session
+from ._solvers import solver_of
+from ._stopping import NoImprovementStopper
+from ._tasks import fit_tasks
+from ._training import History, run_epochs, step_size_advice
+
+
+def fit_in_memory(
+    estimator,
+    X,
+    y,
+    sample_weight,
+    *,
+    X_val=None,
+    y_val=None,
+    classes=None,
+    incremental=False,
+):
+    """Train ``estimator`` on in-memory data: a whole fit, or one epoch.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier
+        Its parameters checked.
+
+    X, y, sample_weight
+        The training data, as given to ``fit`` or ``partial_fit``.
+
+    X_val, y_val : default=None
+        Validation data, scored after every epoch (``fit`` only).
+
+    classes : array-like, default=None
+        Every class, for the first ``partial_fit`` call.
+
+    incremental : bool, default=False
+        One epoch, continuing from the weights there are (``partial_fit``);
+        otherwise up to ``max_iter``, from fresh weights unless
+        ``warm_start``.
+    """
+    solver = solver_of(estimator)
+    fitted = hasattr(estimator, "_theta")
+    warm = fitted and (incremental or estimator.warm_start)
+    with restored_on_error(estimator), parallel_session():
+        X, labels, sample_weight = training_data(
+            estimator, X, y, sample_weight, not warm, classes, incremental
+        )
+        rng = check_random_state(estimator.random_state)
+        if not warm:
+            initialize(estimator, X, sample_weight, rng)
+        validation = None
+        if X_val is not None:
+            validation = validation_set(estimator, X_val, y_val)
+        elif estimator.early_stopping and not incremental:
+            X, labels, sample_weight, validation = hold_out(
+                estimator, X, labels, sample_weight, rng
+            )
+        if incremental:  # the curves of the last fit stay as they are
+            history = History(estimator.loss_curve_, [], [])
+        else:
+            history = start_history(estimator, validation)
+        run = training_run(estimator, X, labels, sample_weight, rng)
+        start = len(estimator.loss_curve_)
+        epochs = 1 if incremental else estimator.max_iter
+        # A minimiser begins one more iteration than it runs (SciPy's last
+        # callback), as in LogisticRegression.
+        tasks = fit_tasks(
+            estimator, X, labels, sample_weight, epochs + (not solver.first_order)
+        )
+        first_epoch = estimator.n_iter_ + 1 if incremental else 1
+        stopped = train(estimator, run, history, validation, tasks, epochs, first_epoch)
+        finish(estimator, run, X.shape[0])
+        estimator.n_iter_ = first_epoch - 1 + run.n_steps
+        tasks.close()
+    if not incremental:
+        K = estimator.classes_.shape[0]
+        baseline = class_frequency_loss(labels, sample_weight, K)
+        report_convergence(estimator, run, start, stopped, baseline)
+    return estimator
+
+
+def train(estimator, run, history, validation, tasks, epochs, first_epoch=1):
+    """Run the estimator's solver; whether a stopping rule ended it.
+
+    Epochs of a first-order solver (:func:`run_epochs`, the no-improvement
+    rule watching the training or the validation loss), or the iterations
+    of a minimiser. Sets ``best_loss_``.
+    """
+    solver = solver_of(estimator)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not solver.first_order:
+            return fit_by_minimizing(estimator, solver, run, history, validation, tasks)
+        stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
+        stopped = run_epochs(
+            run,
+            max_iter=epochs,
+            stopper=stopper,
+            history=history,
+            validation=validation,
+            early_stopping=estimator.early_stopping,
+            verbose=estimator.verbose,
+            tasks=tasks,
+            first_epoch=first_epoch,
+        )
+    if first_epoch > 1:  # partial_fit: the best over all the calls
+        estimator.best_loss_ = min(estimator.best_loss_, stopper.best_loss)
+    else:
+        estimator.best_loss_ = stopper.best_loss
+    return stopped
+
+
+def fit_by_minimizing(estimator, solver, run, history, validation, tasks):
+    """A minimiser (L-BFGS-B) in the run's coordinates, recording every
+    iteration.
+
+    A callback that asks to stop ends the minimisation after its iteration
+    (SciPy stops on ``StopIteration`` from its callback).
+    """
+    asked_to_stop = False
+
+    def after_iteration(theta, loss):
+        nonlocal asked_to_stop
+        raw = run.coordinates.to_raw(theta)
+        run.check_divergence(loss, raw)
+        n_iteration = len(history.loss_curve) + 1 - start
+        history.record(n_iteration, loss, validation, raw, estimator.verbose)
+        if tasks.end(raw):
+            asked_to_stop = True
+            raise StopIteration
+        tasks.begin(raw)
+
+    start = len(history.loss_curve)
+    tasks.begin(run.raw)
+    result = solver.minimize(
+        run.objective.loss_and_gradient,
+        run.theta,
+        estimator.max_iter,
+        estimator.tol,
+        after_iteration,
+    )
+    if not asked_to_stop:
+        tasks.end(None)  # the iteration the minimiser began but did not run
+        # scikit-learn's reading of SciPy's result (its "lbfgs" wording)
+        _check_optimize_result("lbfgs", result, estimator.max_iter)
+    run.theta = moved_like(result.x, run.theta)
+    run.raw = run.coordinates.to_raw(run.theta)
+    run.check_divergence(result.fun, run.raw)
+    run.n_steps = len(history.loss_curve) - start
+    estimator.best_loss_ = float(result.fun)
+    return True  # _check_optimize_result warned if it ran out of iterations
+
+
+def report_convergence(estimator, run, start, stopped, baseline):
+    """Warn when the fit ran out of iterations, or did not learn.
+
+    Parameters
+    ----------
+    estimator : BackpropClassifier
+        The fitted estimator.
+
+    run : TrainingRun
+        The fit's run.
+
+    start : int
+        Where this fit's losses begin in ``loss_curve_``.
+
+    stopped : bool
+        Whether the no-improvement rule (or the minimiser) ended the fit.
+
+    baseline : float
+        The loss of predicting the training data's class frequencies
+        (:func:`~skbackprop._diagnosis.class_frequency_loss`).
+    """
+    if not stopped:
+        warnings.warn(
+            f"Maximum iterations ({estimator.max_iter}) reached and the "
+            "optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=user_stacklevel(),
+        )
+    reason = did_not_learn(
+        estimator.loss_curve_[start:],
+        run.epoch.start_loss if run.epoch is not None else None,
+        stopped,
+        estimator.n_iter_no_change + 1,
+        baseline,
+    )
+    advice = step_size_advice(solver_of(estimator), estimator.learning_rate)
+    warn_if_not_learned(reason, advice)
