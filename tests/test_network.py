@@ -6,9 +6,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import central_differences
+from _helpers import central_differences, import_extra
 from scipy.special import expit
 
+from skbackprop._namespace import to_numpy
 from skbackprop._network import (
     n_weights,
     objective,
@@ -52,24 +53,53 @@ def random_problem(rng, N=30, D=4, M=5, K=3, weighted=True):
     return theta, X, T, s
 
 
+NAMESPACES = ["numpy", "array_api_strict", "torch"]
+
+
+def on_path_of(namespace):
+    """The loss-and-gradient and the objective that train on ``namespace``,
+    taking and returning NumPy: the NumPy path (compiled kernels, row
+    blocks), or the array API path on that library's CPU arrays."""
+    if namespace == "numpy":
+        return loss_and_gradient, objective
+    xp = import_extra(namespace, "array-api")
+    from skbackprop import _array_network
+
+    def moved(*arrays):
+        return [xp.asarray(array) for array in arrays]
+
+    def gradient_path(theta, X, T, p, l2, M):
+        loss, gradient = _array_network.loss_and_gradient(*moved(theta, X, T, p), l2, M)
+        return loss, to_numpy(gradient)
+
+    def objective_path(theta, X, T, p, l2, M):
+        return _array_network.objective(*moved(theta, X, T, p), l2, M)
+
+    return gradient_path, objective_path
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
 @pytest.mark.parametrize("K", [2, 3, 5])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 0.3])
-def test_vectorised_equals_per_sample_loop(K, weighted, l2):
+def test_vectorised_equals_per_sample_loop(namespace, K, weighted, l2):
     rng = np.random.RandomState(K)
     theta, X, T, s = random_problem(rng, K=K, weighted=weighted)
-    loss, gradient = loss_and_gradient(theta, X, T, s / s.sum(), l2, 5)
+    path, _ = on_path_of(namespace)
+    loss, gradient = path(theta, X, T, s / s.sum(), l2, 5)
     expected_loss, expected_gradient = naive_loss_and_gradient(theta, X, T, s, l2, 5)
     assert loss == pytest.approx(expected_loss, rel=1e-12)
     np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-10, atol=1e-14)
 
 
-def test_gradient_equals_central_differences():
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_gradient_equals_central_differences(namespace):
     rng = np.random.RandomState(0)
     theta, X, T, s = random_problem(rng)
     p = s / s.sum()
-    _, gradient = loss_and_gradient(theta, X, T, p, 0.1, 5)
-    numerical = central_differences(lambda t: objective(t, X, T, p, 0.1, 5), theta)
+    path, objective_path = on_path_of(namespace)
+    _, gradient = path(theta, X, T, p, 0.1, 5)
+    numerical = central_differences(lambda t: objective_path(t, X, T, p, 0.1, 5), theta)
     np.testing.assert_allclose(gradient, numerical, rtol=1e-6, atol=1e-9)
 
 
