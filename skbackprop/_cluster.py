@@ -43,7 +43,7 @@ from ._network import (
     log_probabilities,
     n_weights,
 )
-from ._objective import Objective
+from ._objective import Objective, with_l2_penalty
 from ._training import one_hot
 
 # How many times an evaluation is sent again after a worker was lost.
@@ -239,7 +239,6 @@ class OnWorkers:
     def __init__(self, client, futures):
         self.client = client
         self.futures = futures
-        self.n_retries = 0
         self._placement = None
 
     def map(self, method, *args):
@@ -273,7 +272,6 @@ class OnWorkers:
                 )
             except (OSError, KeyError, TimeoutError) as error:
                 lost = error
-                self.n_retries += 1
                 self._wait_for_partitions()
                 continue
             return [results[address] for address in sorted(keys)]
@@ -356,11 +354,9 @@ class ClusterObjective:
         self.l2 = l2
         self.D, self.M, self.K = D, M, K
         self.gradient = np.empty(n_weights(D, M, K), dtype=dtype)
-        self.n_evaluations = 0
 
     def loss(self, theta):
         """E(theta), the forward passes only."""
-        self.n_evaluations += 1
         sums = self.partitions.call(_loss_and_gradient, theta, False)
         loss = sum(loss for loss, _ in sums) / self.total_weight
         return loss + l2_penalty(theta, self.D, self.M, self.K, self.l2)
@@ -371,7 +367,6 @@ class ClusterObjective:
         The gradient is the objective's own buffer, overwritten by the next
         call, as in :class:`~skbackprop._objective.Objective`.
         """
-        self.n_evaluations += 1
         sums = self.partitions.call(_loss_and_gradient, theta, True)
         loss = 0.0
         self.gradient[...] = 0
@@ -380,12 +375,10 @@ class ClusterObjective:
             self.gradient += worker_gradient
         loss /= self.total_weight
         self.gradient /= self.total_weight
-        if self.l2 != 0:  # as Objective adds it, biases excluded
-            loss += l2_penalty(theta, self.D, self.M, self.K, self.l2)
-            gradient = Layers(self.gradient, self.D, self.M, self.K)
-            layers = Layers(theta, self.D, self.M, self.K)
-            gradient.W += self.l2 * layers.W
-            gradient.V += self.l2 * layers.V
+        if self.l2 != 0:
+            D, M, K = self.D, self.M, self.K
+            layers, gradient = Layers(theta, D, M, K), Layers(self.gradient, D, M, K)
+            loss = with_l2_penalty(loss, theta, layers, gradient, self.l2)
         return loss, self.gradient
 
 

@@ -206,18 +206,14 @@ class Layers:
 
     V_bias : ndarray of shape (K,)
         v_k,bias, the weights of the dummy hidden unit fixed at 1.
-
-    V_with_bias : ndarray of shape (K, M + 1)
-        The book's V, bias last.
     """
 
-    __slots__ = ("W", "W_bias", "V", "V_bias", "V_with_bias")
+    __slots__ = ("W", "W_bias", "V", "V_bias")
 
     def __init__(self, theta, D, M, K):
         W, V = unpack(theta, D, M, K)
         self.W, self.W_bias = W[:, :-1], W[:, -1]
         self.V, self.V_bias = V[:, :-1], V[:, -1]
-        self.V_with_bias = V
 
 
 def hidden_layer(layers, X, out=None):

@@ -102,13 +102,7 @@ class Objective:
         return self._with_penalty(loss, theta, layers)
 
     def _with_penalty(self, loss, theta, layers):
-        # E + (l2 / 2) |w|^2 and its gradient l2 w, biases excluded.
-        D, M, K = self.D, self.M, self.K
-        if self.l2 != 0:
-            loss += l2_penalty(theta, D, M, K, self.l2)
-            gradient = self._gradient_layers
-            gradient.W += self.l2 * layers.W
-            gradient.V += self.l2 * layers.V
+        loss = with_l2_penalty(loss, theta, layers, self._gradient_layers, self.l2)
         return loss, self.gradient
 
     def _layers_of(self, theta):
@@ -117,6 +111,34 @@ class Objective:
             self._theta = theta
             self._layers = Layers(theta, self.D, self.M, self.K)
         return self._layers
+
+
+def with_l2_penalty(loss, theta, layers, gradient, l2):
+    """The penalty, added to a loss and its gradient (every objective's).
+
+    Returns ``E + (l2 / 2) |w|^2`` and adds ``l2 w`` to the gradient in
+    place, over every weight but the biases.
+
+    Parameters
+    ----------
+    loss : float
+        E(theta) without the penalty.
+
+    theta : ndarray
+        The flat weights.
+
+    layers, gradient : Layers
+        Views of ``theta`` and of the gradient buffer.
+
+    l2 : float
+        The penalty's coefficient.
+    """
+    if l2 == 0:
+        return loss
+    D, M, K = layers.W.shape[1], layers.W.shape[0], layers.V.shape[0]
+    gradient.W += l2 * layers.W  # d/dw of (l2 / 2) w^2
+    gradient.V += l2 * layers.V
+    return loss + l2_penalty(theta, D, M, K, l2)
 
 
 def loss_and_gradient(theta, X, T, p, l2, M):
