@@ -14,11 +14,8 @@ For one input x (D features), bias last in each row of W and V:
 
 with the sums over n weighted by p_n. On a GPU the whole batch goes through
 each product at once. On a CPU device it goes in blocks of rows, as on the
-NumPy path: with PyTorch on this project's 2-core machine (200,000 x 100,
-M=256, float64), a gd epoch took 6.9 s on the whole batch, most of it the
-kernel zeroing fresh 400 MB temporaries, and 1.0 s in blocks of
-``CPU_BLOCK_ELEMENTS`` (``benchmarks/array_api.py``, before and after).
-The loss comes back as one Python float a pass; weights and gradients stay
+NumPy path, so that large temporaries are not zeroed afresh every pass
+(the figures: ``benchmarks/README.md``). The loss comes back as one Python float a pass; weights and gradients stay
 on the device.
 """
 

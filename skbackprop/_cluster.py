@@ -16,8 +16,8 @@ is the in-memory fit's; only the order of the additions differs, by
 rounding.
 
 The evaluations go to the workers directly (``Client.run``), not through the
-scheduler: a task costs about 12 ms of scheduler round trips here, a direct
-call about 4 ms, and an epoch of gd is one evaluation. The partitions
+scheduler, whose round trips cost a few times a direct call's (an epoch of
+gd is one evaluation; the figures: ``benchmarks/README.md``). The partitions
 themselves are ordinary Dask futures: if a worker dies, the scheduler
 recomputes the partitions it held from their graph, and the evaluation is
 sent again once they are back.

@@ -443,10 +443,8 @@ def backpropagate(layers, X, pT, p, gradient):
 
 
 # The one-call pass (below) ran faster than the blocked NumPy pass up to about
-# this much work, N M (D + K) multiply-adds a product, and slower beyond: 10
-# against 59 us on the book's 100 x 2, M=2, K=3 (1,000); 25 against 46 us at
-# 150 x 4, M=16, K=3 (16,800); 131 against 121 us at 1000 x 10, M=8, K=3
-# (104,000); on one thread of this project's 2-core test machine.
+# this much work, N M (D + K) multiply-adds a product, and slower beyond (the
+# figures: benchmarks/README.md).
 SMALL_NETWORK_WORK = 32_768
 
 

@@ -16,9 +16,9 @@ give what they give one after the other.
 
 While blocks run, BLAS is held to one thread for the whole process (as
 scikit-learn's ``KMeans`` does around its own threads): each pool thread runs
-its block's products on one core. Blocks on the calling thread with
-multithreaded BLAS instead measured 1.4 to 1.6 times slower here
-(``benchmarks/threads.py``). The caller's setting comes back as soon as the
+its block's products on one core; blocks on the calling thread with
+multithreaded BLAS instead were slower (``benchmarks/threads.py``; the
+figures: ``benchmarks/README.md``). The caller's setting comes back as soon as the
 last pass that needed the limit ends. Where the limit cannot be held
 (OpenBLAS ignores it when set from a thread other than the main one), the
 blocks run on the calling thread and BLAS uses the cores: never both at
@@ -39,12 +39,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
-# About 2**18 hidden activations per block (2 MiB in float64): measured
-# fastest against 2**15 and 2**16 on the 200,000 x 100, M = 256 benchmark.
+# About 2**18 hidden activations per block (2 MiB in float64), the fastest
+# measured (benchmarks/README.md has this file's figures).
 ELEMENTS_PER_BLOCK = 2**18
 # Below this many activations one block on one thread is quicker than
-# dispatching to the pool: measured on sgd batches of 256 x 256, which ran
-# slower split in four.
+# dispatching to the pool.
 MIN_ELEMENTS_TO_SPLIT = 100_000
 MIN_ROWS_PER_BLOCK = 64
 # Lanes: enough for 64 cores, at least 4, and beyond 4 only while their
@@ -52,8 +51,8 @@ MIN_ROWS_PER_BLOCK = 64
 MAX_LANES = 64
 MIN_LANES = 4
 LANE_MEMORY = 64 * 2**20
-# Mid-sized data (digits: 1797 x 64 activations) is cut in this many blocks:
-# two measured faster than four there, on two cores.
+# Mid-sized data (digits: 1797 x 64 activations) is cut in this many blocks,
+# the faster of two and four.
 MID_SIZE_BLOCKS = 2
 
 _pool = None
@@ -117,8 +116,8 @@ def scratch(name, shape, dtype):
     """A reusable array of this thread's, uninitialised.
 
     Training calls the same kernel thousands of times on arrays of the same
-    shapes; allocating them anew each time costs page faults that, measured
-    on the digits benchmark, made a gd epoch a third slower. Each thread
+    shapes; allocating them anew each time costs page faults (a third of a
+    digits gd epoch). Each thread
     keeps one array per name, reallocated only when the shape or dtype
     changes, so arrays from here must not outlive the call that asked.
     """
@@ -262,11 +261,10 @@ def _enter(threads):
 def _limit_held():
     """Whether BLAS now runs on one thread.
 
-    OpenBLAS (0.3.31, measured) ignores a new thread count set from any
-    thread but the main one. A fit called from another thread then cannot
-    hold BLAS to one thread, and pool threads beside multithreaded BLAS ran
-    1.6 to 1.8 times slower than the blocks on the calling thread alone
-    (``benchmarks/threads.py``: 0.59 s an epoch against 0.32 to 0.36 s):
+    OpenBLAS (0.3.31) ignores a new thread count set from any thread but
+    the main one. A fit called from another thread then cannot hold BLAS to
+    one thread, and pool threads beside multithreaded BLAS were slower than
+    the blocks on the calling thread alone (``benchmarks/threads.py``):
     there, the blocks run on the calling thread and BLAS uses the cores.
     """
     return all(
