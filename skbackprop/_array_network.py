@@ -15,8 +15,8 @@ For one input x (D features), bias last in each row of W and V:
 with the sums over n weighted by p_n. On a GPU the whole batch goes through
 each product at once. On a CPU device it goes in blocks of rows, as on the
 NumPy path, so that large temporaries are not zeroed afresh every pass
-(the figures: ``benchmarks/README.md``). The loss comes back as one Python float a pass; weights and gradients stay
-on the device.
+(the figures: ``benchmarks/README.md``). The loss comes back as one Python
+float a pass; weights and gradients stay on the device.
 """
 
 import sys

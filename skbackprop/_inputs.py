@@ -120,6 +120,54 @@ def check_same_network(estimator, X, y, classes=None, incremental=False):
         )
 
 
+def check_validation_pair(X_val, y_val):
+    """``X_val`` and ``y_val`` come together or not at all."""
+    if (X_val is None) != (y_val is None):
+        raise ValueError(
+            "X_val and y_val must be given together; got only "
+            + ("X_val." if y_val is None else "y_val.")
+        )
+
+
+def check_solver_allows(estimator, solver):
+    """``early_stopping=True`` only with a solver that can be watched."""
+    if estimator.early_stopping and not solver.early_stopping:
+        raise ValueError(
+            f"early_stopping=True is not available with solver={solver.name!r}; "
+            "use solver='gd' or 'sgd', or pass X_val, y_val to watch the "
+            "validation loss."
+        )
+
+
+def refuse_negative_weights(least):
+    """Sample weights must be >= 0; ``least`` is the smallest given."""
+    if least < 0:
+        raise ValueError(
+            "Negative values in data passed to `sample_weight`: the weights must "
+            f"be >= 0; got {least:.6g} at the least."
+        )
+
+
+def refuse_zero_total(total, after_class_weight=False):
+    """Sample weights that sum to zero leave nothing to train on."""
+    if total == 0:
+        raise ValueError(
+            "The sample weights "
+            + ("times class_weight " if after_class_weight else "")
+            + "sum to zero; no sample is left to train on."
+        )
+
+
+def check_class_weight_classes(class_weight, classes):
+    """A dict of class weights may name only classes of the data."""
+    unknown = set(class_weight) - set(classes.tolist())
+    if unknown:
+        raise ValueError(
+            f"class_weight names classes not in the data: "
+            f"{sorted(unknown, key=str)!r}; the classes are {classes.tolist()!r}."
+        )
+
+
 def combined_sample_weight(X, y, sample_weight, class_weight, classes):
     """Sample weights times class weights: validated, a new array, X's dtype.
 
@@ -127,32 +175,15 @@ def combined_sample_weight(X, y, sample_weight, class_weight, classes):
     every supported scikit-learn version refuses them alike.
     """
     sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, copy=True)
-    if np.any(sample_weight < 0):
-        raise ValueError(
-            "Negative values in data passed to `sample_weight`: the weights must "
-            "be >= 0; got "
-            f"{float(sample_weight.min()):.6g} at the least."
-        )
-    if sample_weight.sum() == 0:
-        raise ValueError(
-            "The sample weights sum to zero; no sample is left to train on."
-        )
+    if sample_weight.size:
+        refuse_negative_weights(float(sample_weight.min()))
+    refuse_zero_total(sample_weight.sum())
     if class_weight is None:
         return sample_weight
     if isinstance(class_weight, dict):
-        unknown = set(class_weight) - set(classes.tolist())
-        if unknown:
-            raise ValueError(
-                f"class_weight names classes not in the data: "
-                f"{sorted(unknown, key=str)!r}; the classes are "
-                f"{classes.tolist()!r}."
-            )
+        check_class_weight_classes(class_weight, classes)
     sample_weight *= compute_sample_weight(class_weight, y).astype(X.dtype, copy=False)
-    if sample_weight.sum() == 0:
-        raise ValueError(
-            "The sample weights times class_weight sum to zero; no sample is "
-            "left to train on."
-        )
+    refuse_zero_total(sample_weight.sum(), after_class_weight=True)
     return sample_weight
 
 

@@ -37,6 +37,7 @@ from ._cluster import (
 )
 from ._coordinates import StandardisedInputs
 from ._diagnosis import entropy_of
+from ._docstrings import PARAMETERS
 from ._driver import report_convergence, train
 from ._fitting import (
     finish,
@@ -47,19 +48,20 @@ from ._fitting import (
     start_history,
     validation_set,
 )
-from ._inputs import check_same_network, checked_classes
+from ._inputs import (
+    check_class_weight_classes,
+    check_same_network,
+    check_solver_allows,
+    check_validation_pair,
+    checked_classes,
+    refuse_negative_weights,
+    refuse_zero_total,
+)
 from ._network import hidden_outputs, log_probabilities, softmax_outputs
 from ._solvers import solver_of
 from ._tasks import fit_tasks
 
 __all__ = ["DaskBackpropClassifier"]
-
-
-def _parameters_of_backprop_classifier():
-    """The Parameters section of BackpropClassifier's docstring, as written."""
-    doc = BackpropClassifier.__doc__
-    start = doc.index("    ----------\n", doc.index("Parameters")) + 15
-    return doc[start : doc.index("    Attributes")].rstrip()
 
 
 class DaskBackpropClassifier(BackpropClassifier):
@@ -88,7 +90,7 @@ class DaskBackpropClassifier(BackpropClassifier):
 
     Parameters
     ----------
-{_parameters_of_backprop_classifier()}
+{PARAMETERS}
 
     client : distributed.Client or None, default=None
         The cluster's client; None for the default client (the most recent
@@ -265,11 +267,8 @@ best_loss_, n_iter_, t_
                 "exact on a cluster), or skbackprop.incremental.fit_chunks to "
                 "stream the chunks through BackpropClassifier.partial_fit."
             )
-        if (X_val is None) != (y_val is None):
-            raise ValueError(
-                "X_val and y_val must be given together; got only "
-                + ("X_val." if y_val is None else "y_val.")
-            )
+        check_validation_pair(X_val, y_val)
+        check_solver_allows(self, solver_of(self))
         if self.early_stopping and X_val is None:
             raise ValueError(
                 "early_stopping=True on a cluster needs X_val and y_val: "
@@ -565,20 +564,12 @@ class _TrainingData:
         self.partitions = OnWorkers(client, futures)
         self.class_totals = np.sum(self.partitions.map("class_totals"), axis=0)
         self.total_weight = float(self.class_totals.sum())
-        if self.total_weight == 0:
-            raise ValueError(
-                "The sample weights sum to zero; no sample is left to train on."
-            )
+        refuse_zero_total(self.total_weight)
 
     def _classes_and_counts(self, blocks):
         results = blocks.map("label_counts")
         self._rows = [int(counts.sum()) for _, counts, _ in results]
-        least = min(least for _, _, least in results)
-        if least < 0:
-            raise ValueError(
-                "Negative values in data passed to `sample_weight`: the weights "
-                f"must be >= 0; got {least:.6g} at the least."
-            )
+        refuse_negative_weights(min(least for _, _, least in results))
         labels = np.concatenate([labels for labels, _, _ in results])
         counts = np.concatenate([counts for _, counts, _ in results])
         check_classification_targets(labels)
@@ -633,12 +624,7 @@ def _class_weights(class_weight, classes, counts):
         return np.ones(classes.shape[0])
     if class_weight == "balanced":
         return counts.sum() / (classes.shape[0] * counts.astype(np.float64))
-    unknown = set(class_weight) - set(classes.tolist())
-    if unknown:
-        raise ValueError(
-            f"class_weight names classes not in the data: "
-            f"{sorted(unknown, key=str)!r}; the classes are {classes.tolist()!r}."
-        )
+    check_class_weight_classes(class_weight, classes)
     return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
 
 
