@@ -6,7 +6,7 @@ The large workload (200,000 x 100, ten classes, M=256, gd with a step of
 
 * ours on NumPy: the NumPy path, its row blocks and compiled kernels;
 * ours on torch CPU tensors, with ``sklearn.set_config(array_api_dispatch=
-  True)``: the array API path (:mod:`skbackprop._array_network`);
+  True)``: the array API route (:mod:`skbackprop._array_ops`);
 * where CUDA is there, ours on CUDA tensors too (the data moved to the GPU
   once, before timing);
 * MLPClassifier on the NumPy data (float64 only), set up for the same math

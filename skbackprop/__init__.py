@@ -29,10 +29,10 @@ def show_config():
     >>> skbackprop.show_config()  # doctest: +ELLIPSIS
     elementwise: ...
     """
-    from . import _network
+    from . import _numpy_ops
     from ._compiled import configuration
 
-    info = configuration(_network._kernels, _network._kernels_missing)
+    info = configuration(_numpy_ops._kernels, _numpy_ops._kernels_missing)
     for name, value in info.items():
         if isinstance(value, list):
             value = "; ".join(value) or "none found"

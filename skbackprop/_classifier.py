@@ -16,8 +16,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _network as numpy_network
-from ._array_network import network_for
 from ._docstrings import PARAMETERS
 from ._driver import fit_in_memory
 from ._inputs import (
@@ -35,6 +33,7 @@ from ._namespace import (
     namespace_and_device,
     to_numpy,
 )
+from ._network import hidden_outputs, log_probabilities, softmax_outputs, unpack
 from ._solvers import SOLVER_NAMES, solver_of
 
 # The most values of X that predictions check without ``validate_data``:
@@ -334,7 +333,7 @@ class BackpropClassifier(
         return X.astype(theta.dtype, copy=False)
 
     def _validate_prediction_input(self, X, method):
-        """X checked and in the weights' dtype, the weights, and the network.
+        """X checked and in the weights' dtype, and the weights beside it.
 
         With the array API dispatch on, X must be in the namespace and on
         the device of the fitted weights (``check_same_namespace``, as for
@@ -344,7 +343,7 @@ class BackpropClassifier(
         """
         small = self._small_dense_input(X)
         if small is not None:
-            return small, self._theta, numpy_network
+            return small, self._theta
         check_is_fitted(self)
         if check_same_namespace is not None:
             check_same_namespace(X, self, attribute="_theta", method=method)
@@ -352,7 +351,7 @@ class BackpropClassifier(
             self, X, accept_sparse="csr", dtype=float_dtypes(X), reset=False
         )
         X = with_float_width(X, host_dtype(self._theta))
-        return X, moved_like(self._theta, X), network_for(X)
+        return X, moved_like(self._theta, X)
 
     def predict_log_proba(self, X):
         """Log of the class probabilities, computed as a - log S (never ``log(0)``).
@@ -368,9 +367,9 @@ class BackpropClassifier(
             The log probability log y_k of each class, in the order of
             ``classes_``.
         """
-        X, theta, network = self._validate_prediction_input(X, "predict_log_proba")
+        X, theta = self._validate_prediction_input(X, "predict_log_proba")
         K = self.classes_.shape[0]
-        return network.log_probabilities(theta, X, self.n_hidden, K)
+        return log_probabilities(theta, X, self.n_hidden, K)
 
     def predict_proba(self, X):
         """Class probabilities, the softmax outputs y_k.
@@ -385,9 +384,9 @@ class BackpropClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        X, theta, network = self._validate_prediction_input(X, "predict_proba")
+        X, theta = self._validate_prediction_input(X, "predict_proba")
         K = self.classes_.shape[0]
-        return network.softmax_outputs(theta, X, self.n_hidden, K)
+        return softmax_outputs(theta, X, self.n_hidden, K)
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -402,9 +401,9 @@ class BackpropClassifier(
         y : ndarray of shape (n_samples,)
             Predicted labels from ``classes_``.
         """
-        X, theta, network = self._validate_prediction_input(X, "predict")
+        X, theta = self._validate_prediction_input(X, "predict")
         K = self.classes_.shape[0]
-        log_Y = network.log_probabilities(theta, X, self.n_hidden, K)
+        log_Y = log_probabilities(theta, X, self.n_hidden, K)
         if is_numpy(log_Y):
             return to_numpy(self.classes_)[log_Y.argmax(axis=1)]
         xp, _ = namespace_and_device(log_Y)
@@ -431,9 +430,9 @@ class BackpropClassifier(
         Z : ndarray of shape (n_samples, n_hidden)
             The sigmoid outputs of the M hidden units, in (0, 1).
         """
-        X, theta, network = self._validate_prediction_input(X, "transform")
+        X, theta = self._validate_prediction_input(X, "transform")
         K = self.classes_.shape[0]
-        return network.hidden_outputs(theta, X, self.n_hidden, K)
+        return hidden_outputs(theta, X, self.n_hidden, K)
 
     @property
     def _n_features_out(self):
@@ -448,8 +447,7 @@ class BackpropClassifier(
             raise NotFittedError(
                 "This BackpropClassifier instance is not fitted yet; call 'fit' first."
             )
-        network = network_for(self._theta)
-        return network.unpack(
+        return unpack(
             self._theta, self.n_features_in_, self.n_hidden, self.classes_.shape[0]
         )
 

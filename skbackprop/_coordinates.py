@@ -24,8 +24,8 @@ inputs x. What a solver may choose is the coordinates of its steps:
 import numpy as np
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._array_network import network_for
 from ._namespace import empty_like, is_numpy, moved_like, namespace_and_device, to_numpy
+from ._network import unpack
 
 
 class RawInputs:
@@ -106,7 +106,7 @@ class StandardisedInputs:
         return type(self)(mean, scale, self.D, self.M, self.K)
 
     def _layers(self, theta):
-        W, V = network_for(theta).unpack(theta, self.D, self.M, self.K)
+        W, V = unpack(theta, self.D, self.M, self.K)
         return W[:, :-1], W[:, -1], V
 
     # The three maps assign into views of ``out`` (NumPy, PyTorch, CuPy and

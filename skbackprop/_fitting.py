@@ -1,9 +1,9 @@
-"""What one call of fit or partial_fit does to an estimator.
+"""The pieces of a training call that the driver puts together.
 
-The estimator shell (:mod:`skbackprop._classifier`) checks the input and the
-parameters; these functions set up the weights, the solver in its
-coordinates, the validation data and the curves, run the epochs or L-BFGS,
-and keep the result. ``fit`` and ``partial_fit`` share all of it but the loop.
+The estimator shell (:mod:`skbackprop._classifier`) checks the parameters;
+:mod:`skbackprop._driver` runs the training. These functions check the
+training data, set up fresh or continued weights, the solver's run in its
+coordinates, the validation data and the curves, and keep the result.
 """
 
 from contextlib import contextmanager
@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._array_network import ArrayObjective, network_for
 from ._coordinates import InCoordinates, RawInputs, StandardisedInputs
 from ._initialization import initial_weights
 from ._inputs import (
@@ -177,8 +176,7 @@ def training_run(estimator, X, labels, sample_weight, rng):
     T = one_hot_like(labels, K, X)
     if not solver_of(estimator).mini_batches:
         p = moved_like(sample_weight / sample_weight.sum(), X)
-        in_memory = Objective if is_numpy(X) else ArrayObjective
-        objective = in_memory(X, T, p, estimator.l2, estimator.n_hidden)
+        objective = Objective(X, T, p, estimator.l2, estimator.n_hidden)
         return full_batch_run(estimator, objective, coordinates)
     epoch = mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates)
     return _training_run(estimator, epoch, coordinates)
@@ -253,14 +251,11 @@ def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
     """
     l2, M, N = estimator.l2, estimator.n_hidden, X.shape[0]
     raw = None
-    batch_loss_and_gradient = (
-        loss_and_gradient if is_numpy(X) else network_for(X).loss_and_gradient
-    )
 
     def batch(theta, rows, p):
         nonlocal raw
         raw = coordinates.to_raw(theta, out=raw)
-        loss, gradient = batch_loss_and_gradient(
+        loss, gradient = loss_and_gradient(
             raw, rows_of(X, rows), rows_of(T, rows), moved_like(p, X), l2, M
         )
         return loss, coordinates.gradient(gradient, out=gradient)

@@ -20,7 +20,7 @@ def _problem(clf, X, y, sample_weight):
     if not is_numpy(clf._theta):
         clf = clf.to_numpy()
     X, y = host_labels(X), host_labels(y)
-    X, _, _ = clf._validate_prediction_input(X, "backprop_gradient")
+    X, _ = clf._validate_prediction_input(X, "backprop_gradient")
     y = np.asarray(y)
     labels = encode_labels(clf.classes_, y, "y")
     sample_weight = combined_sample_weight(

@@ -4,7 +4,7 @@ With scikit-learn's array API dispatch on (``sklearn.set_config(
 array_api_dispatch=True)``, SciPy imported with ``SCIPY_ARRAY_API=1``), X may
 be a PyTorch tensor, a CuPy array or another array of the array API standard,
 on any device. The network then computes in X's namespace and on its device
-(:mod:`skbackprop._array_network`), and NumPy input keeps the NumPy and
+(:mod:`skbackprop._array_ops`), and NumPy input keeps the NumPy and
 compiled path (:mod:`skbackprop._network`).
 
 Only X and what is as large as the weights live on the device. The labels and

@@ -8,18 +8,14 @@ network, where an epoch is a few dozen NumPy calls on 100 x 3 arrays, that
 is a third of the time of an epoch.
 """
 
-import numpy as np
-
 from ._network import (
     Layers,
     backpropagate,
     l2_penalty,
     n_weights,
     objective,
-    small_network_pass,
-    small_network_takes,
+    ops_for,
 )
-from ._row_blocks import sum_over_blocks, take_rows
 
 
 class Objective:
@@ -27,8 +23,11 @@ class Objective:
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (N, D)
+    X : {array, sparse matrix} of shape (N, D)
         Inputs, of the floating dtype of the weights; sparse X must be CSR.
+        NumPy and SciPy sparse X take the NumPy route, any other array
+        API array the array API route, on its device (:func:`ops_for
+        <skbackprop._network.ops_for>`); T and p are then of its namespace.
 
     T : ndarray of shape (N, K)
         One-hot (1-of-K) targets.
@@ -48,13 +47,15 @@ class Objective:
         self.l2, self.M = l2, M
         self.N, self.D = X.shape
         self.K = T.shape[1]
+        self.ops = ops_for(X)
         self.pT = T * p[:, None]  # p_n t_nk, the same at every call
-        self.gradient = np.empty(n_weights(self.D, M, self.K), dtype=X.dtype)
+        size = n_weights(self.D, M, self.K)
+        self.gradient = self.ops.empty((size,), X.dtype)
         self._gradient_layers = Layers(self.gradient, self.D, M, self.K)
         self._theta = None  # the weights whose views are in self._layers
         self._layers = None
         # The book's network and others as small: one compiled call a pass.
-        self._one_call = small_network_takes(X, self.pT, p, M)
+        self._one_call = self.ops.small_network_takes(X, self.pT, p, M)
 
     def __reduce__(self):
         # Rebuilt from the data when unpickled (a Dask worker sending it to
@@ -82,10 +83,10 @@ class Objective:
             dE/dtheta laid out as ``theta``. This is the objective's own
             buffer, overwritten by the next call: copy it to keep it.
         """
-        D, M, K = self.D, self.M, self.K
+        D, M, K, ops = self.D, self.M, self.K, self.ops
         layers = self._layers_of(theta)
         if self._one_call and theta.dtype == self.X.dtype and theta.flags.c_contiguous:
-            loss = small_network_pass(theta, self.X, self.pT, self.p, self.gradient)
+            loss = ops.small_network_pass(theta, self.X, self.pT, self.p, self.gradient)
             return self._with_penalty(loss, theta, layers)
 
         def block(rows, gradient):
@@ -93,12 +94,16 @@ class Objective:
                 gradient_layers = self._gradient_layers
             else:
                 gradient_layers = Layers(gradient, D, M, K)
-            X = take_rows(self.X, rows)
             return backpropagate(
-                layers, X, self.pT[rows], self.p[rows], gradient_layers
+                ops,
+                layers,
+                ops.take_rows(self.X, rows),
+                ops.take_rows(self.pT, rows),
+                ops.take_rows(self.p, rows),
+                gradient_layers,
             )
 
-        loss = sum_over_blocks(block, self.N, M, self.gradient)
+        loss = ops.sum_over_blocks(block, self.N, M, self.gradient)
         return self._with_penalty(loss, theta, layers)
 
     def _with_penalty(self, loss, theta, layers):

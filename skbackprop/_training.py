@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 
-from ._array_network import network_for
 from ._namespace import copy_of, host_dtype, moved_like
+from ._network import accuracy, cross_entropy, log_probabilities
 
 
 class ValidationSet:
@@ -33,14 +33,13 @@ class ValidationSet:
         self.p = moved_like(p, X)
         self.M = M
         self.K = K
-        self.network = network_for(X)
 
     def evaluate(self, theta):
         """Mean cross entropy (no penalty) and accuracy at ``theta``."""
-        log_Y = self.network.log_probabilities(theta, self.X, self.M, self.K)
-        loss = self.network.cross_entropy(log_Y, self.T, self.p)
-        accuracy = self.network.accuracy(log_Y, self.labels, self.p)
-        return loss, accuracy
+        log_Y = log_probabilities(theta, self.X, self.M, self.K)
+        return cross_entropy(log_Y, self.T, self.p), accuracy(
+            log_Y, self.labels, self.p
+        )
 
 
 def one_hot_like(labels, K, X):

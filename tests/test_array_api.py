@@ -279,15 +279,15 @@ def test_many_row_blocks_give_the_one_block_fit(array_namespace, monkeypatch):
     # On a CPU device the passes go in blocks of rows: 8-row blocks here (19
     # of them for 150 rows, the last one short) fit, predict and transform
     # as the NumPy path does.
-    from skbackprop import _array_network
+    from skbackprop import _array_ops
 
     xp, device = _array_api_for_tests(array_namespace, None, "float64")
-    monkeypatch.setattr(_array_network, "CPU_BLOCK_ELEMENTS", 64)
+    monkeypatch.setattr(_array_ops, "CPU_BLOCK_ELEMENTS", 64)
     X, y = _iris("float64")
     reference = _fit_quietly(_classifier(solver="sgd", batch_size=50), X, y)
     with sklearn.config_context(array_api_dispatch=True):
         X_xp = xp.asarray(X, device=device)
-        assert len(_array_network.row_blocks(X_xp, 8, 3)) == 19
+        assert len(_array_ops.array_ops_for(X_xp).blocks(X_xp.shape[0], 8)) == 19
         clf = _fit_quietly(
             _classifier(solver="sgd", batch_size=50), X_xp, xp.asarray(y, device=device)
         )

@@ -82,9 +82,9 @@ def test_show_config_says_which_path_runs():
 
 
 def test_the_network_runs_the_path_show_config_names(capsys):
-    from skbackprop import _network
+    from skbackprop import _numpy_ops
 
     skbackprop.show_config()
     shown = capsys.readouterr().out
-    path = "compiled kernels" if _network._kernels else "NumPy and SciPy"
+    path = "compiled kernels" if _numpy_ops._kernels else "NumPy and SciPy"
     assert f"elementwise: {path}" in shown

@@ -32,7 +32,7 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
-import skbackprop._network as network
+import skbackprop._numpy_ops as numpy_ops
 import skbackprop._row_blocks as row_blocks
 from skbackprop import BackpropClassifier, make_textbook_data
 
@@ -59,7 +59,7 @@ def environment():
             *blas,
             cpu,
             f"{row_blocks.n_threads()} threads",
-            "kernels" if network._kernels is not None else "no kernels",
+            "kernels" if numpy_ops._kernels is not None else "no kernels",
         ]
     )
 

@@ -53,8 +53,8 @@ def test_float32_hidden_layer_is_not_upcast(data, monkeypatch):
     seen = []
     original = network.hidden_layer
 
-    def spy(layers, X, out=None):
-        Z = original(layers, X, out=out)
+    def spy(ops, layers, X, out=None):
+        Z = original(ops, layers, X, out=out)
         seen.append(Z.dtype)
         return Z
 

@@ -16,6 +16,7 @@ import pytest
 from scipy.special import expit
 
 import skbackprop._network as network
+import skbackprop._numpy_ops as numpy_ops
 
 if os.environ.get("CI") and not os.environ.get("SKBACKPROP_DISABLE_KERNELS"):
     import skbackprop._kernels  # noqa: F401 - must be built in CI
@@ -109,13 +110,13 @@ def test_network_sigmoid_falls_back_to_expit_for_strided_arrays():
     B = np.random.RandomState(3).normal(size=(50, 8))
     strided = B.copy()[:, ::2]
     assert not strided.flags.c_contiguous
-    np.testing.assert_array_equal(network.sigmoid(strided), expit(B[:, ::2]))
+    np.testing.assert_array_equal(numpy_ops.sigmoid(strided), expit(B[:, ::2]))
 
 
 def test_network_sigmoid_uses_expit_when_not_compiled(monkeypatch):
-    monkeypatch.setattr(network, "_kernels", None)
+    monkeypatch.setattr(numpy_ops, "_kernels", None)
     B = np.random.RandomState(4).normal(size=1000)
-    np.testing.assert_array_equal(network.sigmoid(B.copy()), expit(B))
+    np.testing.assert_array_equal(numpy_ops.sigmoid(B.copy()), expit(B))
 
 
 def test_runs_on_many_threads_at_once():
@@ -146,7 +147,7 @@ def softmax_problem(dtype, n=57, K=4, scale=1.0, seed=0):
 
 def numpy_reference(function, *arrays, monkeypatch):
     with monkeypatch.context() as patch:
-        patch.setattr(network, "_kernels", None)
+        patch.setattr(numpy_ops, "_kernels", None)
         return function(*arrays)
 
 
@@ -157,7 +158,7 @@ def test_softmax_cross_entropy_equals_the_numpy_code(dtype, rtol, scale, monkeyp
     sums, expected_sums = np.empty(4, dtype), np.empty(4, dtype)
     expected_A = A.copy()
     expected = numpy_reference(
-        network.softmax_cross_entropy,
+        numpy_ops.softmax_cross_entropy,
         expected_A,
         pT,
         p,
@@ -166,7 +167,7 @@ def test_softmax_cross_entropy_equals_the_numpy_code(dtype, rtol, scale, monkeyp
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow, even at scale 1e4
-        loss = network.softmax_cross_entropy(A, pT, p, sums)
+        loss = numpy_ops.softmax_cross_entropy(A, pT, p, sums)
     assert np.isfinite(loss) and loss == pytest.approx(expected, rel=rtol)
     np.testing.assert_allclose(A, expected_A, rtol=rtol, atol=rtol * p.max())
     np.testing.assert_allclose(sums, expected_sums, rtol=rtol, atol=rtol * p.max())
@@ -195,7 +196,7 @@ def test_times_sigmoid_slope_equals_the_numpy_code(dtype, monkeypatch):
     Z = rng.uniform(size=(33, 7)).astype(dtype)
     expected_delta, expected_sums = delta.copy(), np.empty(7, dtype)
     numpy_reference(
-        network.times_sigmoid_slope,
+        numpy_ops.times_sigmoid_slope,
         expected_delta,
         Z,
         expected_sums,
@@ -204,7 +205,7 @@ def test_times_sigmoid_slope_equals_the_numpy_code(dtype, monkeypatch):
     # The sums land in a strided view, as in the gradient vector.
     gradient_rows = np.full((7, 3), -1.0, dtype=dtype)
     Z_before = Z.copy()
-    network.times_sigmoid_slope(delta, Z, gradient_rows[:, -1])
+    numpy_ops.times_sigmoid_slope(delta, Z, gradient_rows[:, -1])
     np.testing.assert_array_equal(delta, expected_delta)  # same operations
     rtol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(gradient_rows[:, -1], expected_sums, rtol=rtol)
@@ -277,7 +278,7 @@ def test_training_uses_the_numpy_code_equally(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         compiled_fit = BackpropClassifier(**params).fit(X, y)
-        monkeypatch.setattr(network, "_kernels", None)
+        monkeypatch.setattr(numpy_ops, "_kernels", None)
         numpy_fit = BackpropClassifier(**params).fit(X, y)
     np.testing.assert_allclose(
         compiled_fit.loss_curve_, numpy_fit.loss_curve_, rtol=1e-12
@@ -367,9 +368,9 @@ def test_sigmoid_of_subnormal_and_huge_inputs(dtype):
 
 @pytest.fixture
 def kernels_on(monkeypatch):
-    """The compiled path in skbackprop._network, even where the suite runs
+    """The compiled path in skbackprop._numpy_ops, even where the suite runs
     with SKBACKPROP_DISABLE_KERNELS=1 (the module is built, only unused)."""
-    monkeypatch.setattr(network, "_kernels", compiled)
+    monkeypatch.setattr(numpy_ops, "_kernels", compiled)
 
 
 def small_problem(dtype, N, D, M, K, seed=0):
@@ -387,9 +388,10 @@ def small_problem(dtype, N, D, M, K, seed=0):
 def test_small_network_pass_equals_backpropagate(dtype, rtol, N, D, M, K, kernels_on):
     theta, X, pT, p = small_problem(dtype, N, D, M, K)
     gradient = np.full_like(theta, np.nan)  # every value must be written
-    loss = network.small_network_pass(theta, X, pT, p, gradient)
+    loss = numpy_ops.small_network_pass(theta, X, pT, p, gradient)
     expected_gradient = np.empty_like(theta)
     expected = network.backpropagate(
+        numpy_ops.NUMPY,
         network.Layers(theta, D, M, K),
         X,
         pT,
@@ -477,7 +479,7 @@ def test_small_network_pass_from_two_threads_at_once(kernels_on):
     for theta, X, pT, p in problems:
         gradient = np.empty_like(theta)
         expected.append(
-            (network.small_network_pass(theta, X, pT, p, gradient), gradient)
+            (numpy_ops.small_network_pass(theta, X, pT, p, gradient), gradient)
         )
     results = [[], []]
 
@@ -486,7 +488,7 @@ def test_small_network_pass_from_two_threads_at_once(kernels_on):
         for _ in range(300):
             gradient = np.empty_like(theta)
             results[i].append(
-                (network.small_network_pass(theta, X, pT, p, gradient), gradient)
+                (numpy_ops.small_network_pass(theta, X, pT, p, gradient), gradient)
             )
 
     threads = [threading.Thread(target=work, args=(i,)) for i in (0, 1)]

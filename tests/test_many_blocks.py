@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import skbackprop._network as network
+import skbackprop._numpy_ops as numpy_ops
 import skbackprop._row_blocks as row_blocks
 from skbackprop import BackpropClassifier, make_textbook_data
 
@@ -59,7 +59,7 @@ def test_many_blocks_train_as_one_block(many_blocks, monkeypatch, variant):
     spec = VARIANTS[variant]
     X = spec.get("as_input", lambda X: X)(X)
     if spec.get("no_kernels"):
-        monkeypatch.setattr(network, "_kernels", None)
+        monkeypatch.setattr(numpy_ops, "_kernels", None)
     params = dict(n_hidden=M, max_iter=3, tol=0, random_state=0)
     params.update(spec.get("params", {}))
     blocks = quiet_fit(BackpropClassifier(**params), X, y)
@@ -79,7 +79,7 @@ def test_divergence_on_many_blocks_is_the_same_error(
 ):
     X, y = many_blocks
     if no_kernels:
-        monkeypatch.setattr(network, "_kernels", None)
+        monkeypatch.setattr(numpy_ops, "_kernels", None)
     clf = BackpropClassifier(n_hidden=M, learning_rate=1e6, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no RuntimeWarning from any thread
@@ -129,7 +129,7 @@ def test_a_forked_child_fits_the_book_as_the_parent():
     X, y = make_textbook_data()
     clf = quiet_fit(BackpropClassifier(n_hidden=2, max_iter=200, random_state=0), X, y)
     # Small enough for the one-call pass wherever the kernels run.
-    assert len(X) * 2 * (X.shape[1] + 3) <= network.SMALL_NETWORK_WORK
+    assert len(X) * 2 * (X.shape[1] + 3) <= numpy_ops.SMALL_NETWORK_WORK
     assert_forked_children_match(clf, X, y)
 
 

@@ -57,23 +57,23 @@ NAMESPACES = ["numpy", "array_api_strict", "torch"]
 
 
 def on_path_of(namespace):
-    """The loss-and-gradient and the objective that train on ``namespace``,
-    taking and returning NumPy: the NumPy path (compiled kernels, row
-    blocks), or the array API path on that library's CPU arrays."""
+    """The loss-and-gradient and the objective (the functions that train),
+    taking and returning NumPy, on the arrays of ``namespace``: the NumPy
+    route (compiled kernels, row blocks), or the array API route on that
+    library's CPU arrays."""
     if namespace == "numpy":
         return loss_and_gradient, objective
     xp = import_extra(namespace, "array-api")
-    from skbackprop import _array_network
 
     def moved(*arrays):
         return [xp.asarray(array) for array in arrays]
 
     def gradient_path(theta, X, T, p, l2, M):
-        loss, gradient = _array_network.loss_and_gradient(*moved(theta, X, T, p), l2, M)
+        loss, gradient = loss_and_gradient(*moved(theta, X, T, p), l2, M)
         return loss, to_numpy(gradient)
 
     def objective_path(theta, X, T, p, l2, M):
-        return _array_network.objective(*moved(theta, X, T, p), l2, M)
+        return objective(*moved(theta, X, T, p), l2, M)
 
     return gradient_path, objective_path
 
@@ -156,7 +156,7 @@ def test_saturated_logits_give_a_finite_loss():
 def test_sigmoid_equals_expit_without_warnings(dtype, size):
     from scipy.special import expit
 
-    from skbackprop._network import sigmoid
+    from skbackprop._numpy_ops import sigmoid
 
     rng = np.random.RandomState(0)
     B = (rng.normal(size=size) * 30).astype(dtype)
