@@ -9,17 +9,14 @@ gradient back from each worker. Install the extra with
 """
 
 import copy
-import math
 
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 try:
     import dask
-    import dask.array as da
     import distributed
 except ImportError as error:
     raise ImportError(
@@ -31,12 +28,15 @@ from ._cluster import (
     ClusterObjective,
     ClusterValidation,
     OnWorkers,
-    Partition,
-    RowBlock,
     ValidationPartition,
 )
-from ._coordinates import StandardisedInputs
-from ._diagnosis import entropy_of
+from ._cluster_data import (
+    TrainingData,
+    as_dask_array,
+    check_same_rows,
+    described,
+    row_chunks,
+)
 from ._docstrings import PARAMETERS
 from ._driver import report_convergence, train
 from ._fitting import (
@@ -49,13 +49,8 @@ from ._fitting import (
     validation_set,
 )
 from ._inputs import (
-    check_class_weight_classes,
-    check_same_network,
     check_solver_allows,
     check_validation_pair,
-    checked_classes,
-    refuse_negative_weights,
-    refuse_zero_total,
 )
 from ._network import hidden_outputs, log_probabilities, softmax_outputs
 from ._solvers import solver_of
@@ -214,7 +209,7 @@ best_loss_, n_iter_, t_
             X, y, sample_weight = self._cluster_rows(
                 client, X, y, sample_weight, reset=not warm
             )
-            training = _TrainingData(client, X, y, sample_weight, self, warm)
+            training = TrainingData(client, X, y, sample_weight, self, warm)
             try:
                 run, start, stopped = self._fit_on(
                     client, training, X, y, X_val, y_val, warm
@@ -296,8 +291,8 @@ best_loss_, n_iter_, t_
 
     def _cluster_rows(self, client, X, y, sample_weight, reset):
         """X, y and the sample weights as dask arrays in the same row chunks."""
-        validate_data(self, _described(X), skip_check_array=True, reset=reset)
-        X = _as_dask_array(client, X, "X")
+        validate_data(self, described(X), skip_check_array=True, reset=reset)
+        X = as_dask_array(client, X, "X")
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
         if X.numblocks[1] != 1:
@@ -306,15 +301,15 @@ best_loss_, n_iter_, t_
                 f"{X.chunks[1]}); DaskBackpropClassifier needs whole rows in "
                 "each chunk: X.rechunk({1: -1})."
             )
-        y = _as_dask_array(client, y, "y", rows=X.chunks[0])
+        y = as_dask_array(client, y, "y", rows=X.chunks[0])
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D (n_samples,); got shape {y.shape}.")
-        _check_same_rows(X, y, "y")
+        check_same_rows(X, y, "y")
         if sample_weight is not None:
-            sample_weight = _as_dask_array(
+            sample_weight = as_dask_array(
                 client, sample_weight, "sample_weight", rows=X.chunks[0]
             )
-            _check_same_rows(X, sample_weight, "sample_weight")
+            check_same_rows(X, sample_weight, "sample_weight")
         return X, y, sample_weight
 
     def _validation(self, client, X_val, y_val):
@@ -322,11 +317,11 @@ best_loss_, n_iter_, t_
             return None
         if not dask.is_dask_collection(X_val):
             return validation_set(self, X_val, y_val)
-        validate_data(self, _described(X_val), skip_check_array=True, reset=False)
-        X_val = _as_dask_array(client, X_val, "X_val")
-        y_val = _as_dask_array(client, y_val, "y_val", rows=X_val.chunks[0])
-        _check_same_rows(X_val, y_val, "y_val")
-        blocks = _row_blocks(client, X_val, y_val, None, self._theta.dtype)
+        validate_data(self, described(X_val), skip_check_array=True, reset=False)
+        X_val = as_dask_array(client, X_val, "X_val")
+        y_val = as_dask_array(client, y_val, "y_val", rows=X_val.chunks[0])
+        check_same_rows(X_val, y_val, "y_val")
+        blocks = row_chunks(client, X_val, y_val, None, self._theta.dtype)
         futures = client.map(
             ValidationPartition, blocks, classes=self.classes_, pure=False
         )
@@ -463,11 +458,11 @@ best_loss_, n_iter_, t_
         if not dask.is_dask_collection(X):
             return super().score(X, y, sample_weight=sample_weight)
         predicted = self.predict(X)
-        y = _as_dask_array(None, y, "y", rows=predicted.chunks[0])
+        y = as_dask_array(None, y, "y", rows=predicted.chunks[0])
         hits = (predicted == y).astype(np.float64)
         if sample_weight is None:
             return float(hits.mean().compute())
-        weight = _as_dask_array(None, sample_weight, "sample_weight", hits.chunks[0])
+        weight = as_dask_array(None, sample_weight, "sample_weight", hits.chunks[0])
         total, weighted_hits = dask.compute(weight.sum(), (hits * weight).sum())
         return float(weighted_hits / total)
 
@@ -475,8 +470,8 @@ best_loss_, n_iter_, t_
         """``network_function`` of ``_network`` mapped lazily over the row
         chunks of X (``n_columns`` wide); the predicted labels for None."""
         check_is_fitted(self)
-        validate_data(self, _described(X), skip_check_array=True, reset=False)
-        X = _as_dask_array(None, X, "X")
+        validate_data(self, described(X), skip_check_array=True, reset=False)
+        X = as_dask_array(None, X, "X")
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
         X = X.rechunk({1: -1})
@@ -524,176 +519,6 @@ best_loss_, n_iter_, t_
         if state.get("client") is not None:
             state = dict(state, client=None)  # a client does not travel
         return state
-
-
-class _TrainingData:
-    """The checked training partitions on the cluster, and their totals.
-
-    Reads the row chunks once into checked blocks, finds the classes and
-    their counts, then turns every block into a :class:`Partition` with the
-    class weights applied (and lets the blocks go). Sets the estimator's
-    ``classes_`` on a first fit; checks them on a warm start.
-    """
-
-    def __init__(self, client, X, y, sample_weight, estimator, warm):
-        self.dtype = np.dtype(X.dtype if X.dtype in (np.float32, np.float64) else "f8")
-        blocks = OnWorkers(client, _row_blocks(client, X, y, sample_weight, self.dtype))
-        try:
-            classes, counts = self._classes_and_counts(blocks)
-            if warm:
-                check_same_network(estimator, X, classes)
-            else:
-                estimator.classes_ = checked_classes(classes)
-            weights = _class_weights(estimator.class_weight, classes, counts)
-            workers = _balanced_workers(client, blocks.futures, self._rows)
-            futures = [
-                client.submit(
-                    Partition,
-                    block,
-                    classes=estimator.classes_,
-                    class_weights=weights,
-                    M=estimator.n_hidden,
-                    workers=[worker],
-                    allow_other_workers=True,  # where it lives, if it lives
-                    pure=False,  # keys of this fit's own: none shared with others
-                )
-                for block, worker in zip(blocks.futures, workers, strict=True)
-            ]
-        finally:
-            blocks.release()
-        self.partitions = OnWorkers(client, futures)
-        self.class_totals = np.sum(self.partitions.map("class_totals"), axis=0)
-        self.total_weight = float(self.class_totals.sum())
-        refuse_zero_total(self.total_weight)
-
-    def _classes_and_counts(self, blocks):
-        results = blocks.map("label_counts")
-        self._rows = [int(counts.sum()) for _, counts, _ in results]
-        refuse_negative_weights(min(least for _, _, least in results))
-        labels = np.concatenate([labels for labels, _, _ in results])
-        counts = np.concatenate([counts for _, counts, _ in results])
-        check_classification_targets(labels)
-        classes, where = np.unique(labels, return_inverse=True)
-        return classes, np.bincount(where.ravel(), weights=counts).astype(np.int64)
-
-    def standardised_inputs(self, M, K):
-        """The coordinates of standardised inputs, from two passes on the cluster."""
-        mean = np.sum(self.partitions.map("column_sums"), axis=0) / self.total_weight
-        squares = np.sum(self.partitions.map("column_sums", mean), axis=0)
-        return StandardisedInputs.from_moments(
-            mean, squares / self.total_weight, self.dtype, M, K
-        )
-
-    def baseline(self):
-        """The loss of predicting the class frequencies."""
-        return entropy_of(self.class_totals)
-
-    def release(self):
-        self.partitions.release()
-
-
-def _balanced_workers(client, futures, rows):
-    """A worker for each row block: the same rows per thread on every worker.
-
-    A block stays on a worker that holds it while that worker is within one
-    block of its share of the rows; otherwise it goes to the worker with the
-    fewest rows per thread. Moving a block costs one transfer per fit; an
-    unbalanced cluster costs the slowest worker's excess every epoch.
-    """
-    threads = client.nthreads()
-    who_has = client.who_has(futures)
-    share = sum(rows) / sum(threads.values())
-    load = dict.fromkeys(sorted(threads), 0)
-    chosen = []
-    for future, size in zip(futures, rows, strict=True):
-        holders = [w for w in sorted(who_has.get(future.key, ())) if w in load]
-        fits = [w for w in holders if (load[w] + size) / threads[w] <= share + size]
-        worker = (fits or [min(load, key=lambda w: (load[w] + size) / threads[w])])[0]
-        load[worker] += size
-        chosen.append(worker)
-    return chosen
-
-
-def _class_weights(class_weight, classes, counts):
-    """The weight of each class, as ``compute_sample_weight`` gives it.
-
-    "balanced" is n_samples / (n_classes * count), scikit-learn's formula,
-    from the counts of the cluster's labels.
-    """
-    if class_weight is None:
-        return np.ones(classes.shape[0])
-    if class_weight == "balanced":
-        return counts.sum() / (classes.shape[0] * counts.astype(np.float64))
-    check_class_weight_classes(class_weight, classes)
-    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
-
-
-def _described(X):
-    """What ``validate_data`` reads the feature count and names from: a dask
-    DataFrame's empty pandas meta-frame, anything else as it is."""
-    if dask.is_dask_collection(X) and hasattr(X, "_meta") and hasattr(X, "columns"):
-        return X._meta
-    return X
-
-
-def _as_dask_array(client, data, name, rows=None):
-    """``data`` as a dask array: DataFrames and Series by their known
-    partition lengths, in-memory arrays in ``rows`` chunks (or one chunk per
-    worker thread of ``client``)."""
-    if dask.is_dask_collection(data) and not isinstance(data, da.Array):
-        if not hasattr(data, "to_dask_array"):
-            raise TypeError(
-                f"{name} must be a dask array, DataFrame or Series; got "
-                f"{type(data).__name__}."
-            )
-        if client is not None:
-            data = client.persist(data)  # the lengths without reading it twice
-        return data.to_dask_array(lengths=True)
-    if not dask.is_dask_collection(data):
-        array = check_array(
-            data, ensure_2d=False, dtype=None, input_name=name, ensure_all_finite=False
-        )
-        if rows is None:
-            threads = sum(client.nthreads().values()) if client is not None else 1
-            rows = max(1, math.ceil(array.shape[0] / max(1, threads)))
-        return da.from_array(array, chunks=(rows,) + array.shape[1:])
-    if any(math.isnan(size) for size in data.chunks[0]):
-        raise ValueError(
-            f"{name} has unknown chunk sizes (NaN), as after boolean indexing; "
-            f"compute them first: {name}.compute_chunk_sizes()."
-        )
-    return data
-
-
-def _check_same_rows(X, other, name):
-    if other.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{name} has {other.shape[0]} rows but X has {X.shape[0]}; they must "
-            "have one row per sample."
-        )
-    if other.chunks[0] != X.chunks[0]:
-        raise ValueError(
-            f"{name} is chunked along the rows as {other.chunks[0]}, X as "
-            f"{X.chunks[0]}: they must match, chunk for chunk: "
-            f"{name}.rechunk(X.chunks[0])."
-        )
-
-
-def _row_blocks(client, X, y, sample_weight, dtype):
-    """One :class:`RowBlock` future per row chunk, in order."""
-    X_chunks = X.to_delayed().ravel()
-    y_chunks = y.to_delayed().ravel()
-    weight_chunks = (
-        [None] * len(X_chunks)
-        if sample_weight is None
-        else sample_weight.to_delayed().ravel()
-    )
-    make = dask.delayed(RowBlock, pure=False)
-    chunks = zip(X_chunks, y_chunks, weight_chunks, strict=True)
-    blocks = [
-        make(X_chunk, y_chunk, weights, dtype) for X_chunk, y_chunk, weights in chunks
-    ]
-    return client.compute(blocks)
 
 
 def _on_chunk(X, network_function, theta, M, K):
