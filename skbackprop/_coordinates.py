@@ -24,8 +24,15 @@ inputs x. What a solver may choose is the coordinates of its steps:
 import numpy as np
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
-from ._namespace import empty_like, is_numpy, moved_like, namespace_and_device, to_numpy
-from ._network import unpack
+from ._namespace import (
+    empty_like,
+    host_dtype,
+    is_numpy,
+    moved_like,
+    namespace_and_device,
+    to_numpy,
+)
+from ._network import ops_for, unpack
 
 
 class RawInputs:
@@ -74,17 +81,14 @@ class StandardisedInputs:
         so that a weight of 2 acts as a repeated row here too.
         """
         weights = np.asarray(sample_weight, dtype=np.float64)
-        if not is_numpy(X):
-            mean, variance = _weighted_mean_and_variance_on_device(X, weights)
-            coordinates = cls.from_moments(mean, variance, np.float64, M, K)
-            return coordinates.moved_like(X)
-        if hasattr(X, "toarray"):
+        if hasattr(X, "toarray"):  # sparse: scikit-learn's weighted moments
             mean, variance = mean_variance_axis(
                 X.astype(np.float64), axis=0, weights=weights
             )
         else:
             mean, variance = _weighted_mean_and_variance(X, weights)
-        return cls.from_moments(mean, variance, X.dtype, M, K)
+        coordinates = cls.from_moments(mean, variance, host_dtype(X), M, K)
+        return coordinates if is_numpy(X) else coordinates.moved_like(X)
 
     @classmethod
     def from_moments(cls, mean, variance, dtype, M, K):
@@ -151,49 +155,41 @@ STATISTICS_ROWS = 4096
 def _weighted_mean_and_variance(X, weights):
     """Weighted mean and variance of the columns of a dense X, chunk by chunk.
 
-    Computed with NumPy's sums rather than BLAS products, whose rounding may
-    depend on the number of threads BLAS runs at that moment.
+    On X's device (NumPy or another namespace), in float64 where the device
+    has it; D numbers each come back to the host. Computed with sums rather
+    than BLAS products, whose rounding may depend on the number of threads
+    BLAS runs at that moment.
     """
-    total = weights.sum()
-    mean = weighted_column_sums(X, weights) / total
-    squares = weighted_column_sums(X, weights, mean)
-    return mean, squares / total
+    if is_numpy(X):
+        dtype = np.float64
+    else:
+        from sklearn.utils._array_api import _max_precision_float_dtype
+
+        xp, device = namespace_and_device(X)
+        dtype = _max_precision_float_dtype(xp, device)
+        weights = xp.asarray(weights, dtype=dtype, device=device)
+    total = ops_for(X).sum(weights)
+    mean = weighted_column_sums(X, weights, dtype=dtype) / total
+    squares = weighted_column_sums(X, weights, mean, dtype=dtype)
+    as_host = [to_numpy(moment).astype(np.float64) for moment in (mean, squares)]
+    return as_host[0], as_host[1] / float(total)
 
 
-def _weighted_mean_and_variance_on_device(X, weights):
-    """As :func:`_weighted_mean_and_variance`, for X of another namespace.
-
-    Computed on X's device in float64 where it has float64 (in X's dtype
-    elsewhere); D numbers each come back to the host.
-    """
-    from sklearn.utils._array_api import _max_precision_float_dtype
-
-    xp, device = namespace_and_device(X)
-    dtype = _max_precision_float_dtype(xp, device)
-    X = xp.astype(X, dtype)
-    w = xp.asarray(weights, dtype=dtype, device=device)[:, None]
-    total = xp.sum(w)
-    mean = xp.sum(w * X, axis=0) / total
-    variance = xp.sum(w * (X - mean) ** 2, axis=0) / total
-    return to_numpy(mean).astype(np.float64), to_numpy(variance).astype(np.float64)
-
-
-def weighted_column_sums(X, weights, mean=None):
+def weighted_column_sums(X, weights, mean=None, dtype=np.float64):
     """sum_n w_n x_n, or sum_n w_n (x_n - mean)^2 given the mean.
 
-    In chunks of STATISTICS_ROWS rows, in order: the two passes of a
-    weighted mean and variance, on the rows of a dense X.
+    In chunks of STATISTICS_ROWS rows, in order, in ``dtype``: the two
+    passes of a weighted mean and variance, on the rows of a dense X of any
+    namespace (``weights`` and ``mean`` in it too).
     """
-    if mean is None:
-        return _column_sums(X, weights, lambda rows: rows)
-    return _column_sums(X, weights, lambda rows: (rows - mean) ** 2)
-
-
-def _column_sums(X, weights, of_rows):
-    sums = np.zeros(X.shape[1])
+    ops = ops_for(X)
+    sums = 0.0
     for start in range(0, X.shape[0], STATISTICS_ROWS):
-        rows = slice(start, start + STATISTICS_ROWS)
-        sums += (weights[rows, None] * of_rows(X[rows])).sum(axis=0)
+        rows = slice(start, min(start + STATISTICS_ROWS, X.shape[0]))
+        block = ops.astype(ops.take_rows(X, rows), dtype)
+        if mean is not None:
+            block = (block - mean) ** 2
+        sums = sums + ops.sum(weights[rows, None] * block, axis=0)
     return sums
 
 
