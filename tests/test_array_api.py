@@ -13,11 +13,10 @@ SKBACKPROP_REQUIRE_EXTRAS is set, as in CI's run with every extra).
 import os
 import pickle
 import threading
-import warnings
 
 import numpy as np
 import pytest
-from _helpers import import_extra
+from _helpers import QUIET, import_extra, quiet_fit
 
 import_extra("array_api_strict", "array-api")
 import_extra("torch", "array-api")
@@ -26,7 +25,6 @@ if os.environ.get("SCIPY_ARRAY_API") != "1":  # set by conftest.py
 
 import sklearn  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.utils._array_api import (  # noqa: E402
     yield_namespace_device_dtype_combinations,
 )
@@ -67,12 +65,7 @@ def _classifier(**settings):
     )
 
 
-def _fit_quietly(clf, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(*args, **kwargs)
-
-
+@QUIET
 @pytest.mark.parametrize("solver", ["gd", "sgd", "lbfgs"])
 @pytest.mark.parametrize("array_namespace, device, dtype_name", COMBINATIONS)
 def test_check_array_api_input(solver, array_namespace, device, dtype_name):
@@ -82,16 +75,14 @@ def test_check_array_api_input(solver, array_namespace, device, dtype_name):
     # searches take float32 rounding along other paths (the loss is compared
     # in test_lbfgs_in_float32_reaches_the_numpy_loss).
     check_values = solver != "lbfgs" or dtype_name != "float32"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check_array_api_input(
-            "BackpropClassifier",
-            BackpropClassifier(n_hidden=4, max_iter=20, tol=0, solver=solver),
-            array_namespace,
-            device,
-            dtype_name,
-            check_values=check_values,
-        )
+    check_array_api_input(
+        "BackpropClassifier",
+        BackpropClassifier(n_hidden=4, max_iter=20, tol=0, solver=solver),
+        array_namespace,
+        device,
+        dtype_name,
+        check_values=check_values,
+    )
 
 
 @pytest.mark.parametrize("setting", list(SETTINGS))
@@ -107,13 +98,13 @@ def test_same_fit_as_numpy(setting, array_namespace, device, dtype_name):
     rtol = rtol[dtype_name]
     X, y = _iris(dtype_name)
     X_val, y_val = X[::3], y[::3]
-    reference = _fit_quietly(
+    reference = quiet_fit(
         _classifier(**SETTINGS[setting]), X, y, X_val=X_val, y_val=y_val
     )
     with sklearn.config_context(array_api_dispatch=True):
         X_xp = xp.asarray(X, device=device)
         y_xp = xp.asarray(y, device=device)
-        clf = _fit_quietly(
+        clf = quiet_fit(
             _classifier(**SETTINGS[setting]),
             X_xp,
             y_xp,
@@ -139,9 +130,9 @@ def test_same_fit_as_numpy(setting, array_namespace, device, dtype_name):
 def test_lbfgs_in_float32_reaches_the_numpy_loss(array_namespace, device, dtype_name):
     xp, device = _array_api_for_tests(array_namespace, device, dtype_name)
     X, y = _iris("float32")
-    reference = _fit_quietly(_classifier(solver="lbfgs"), X, y)
+    reference = quiet_fit(_classifier(solver="lbfgs"), X, y)
     with sklearn.config_context(array_api_dispatch=True):
-        clf = _fit_quietly(
+        clf = quiet_fit(
             _classifier(solver="lbfgs"),
             xp.asarray(X, device=device),
             xp.asarray(y, device=device),
@@ -162,11 +153,11 @@ def test_string_labels_stay_numpy_and_numeric_labels_follow_y():
     torch = _torch_or_skip()
     X, y = _iris("float64")
     names = np.array(["setosa", "versicolor", "virginica"])[y]
-    reference = _fit_quietly(_classifier(), X, names)
+    reference = quiet_fit(_classifier(), X, names)
     with sklearn.config_context(array_api_dispatch=True):
         X_t = torch.asarray(X)
-        by_name = _fit_quietly(_classifier(), X_t, names)
-        by_index = _fit_quietly(_classifier(), X_t, torch.asarray(y))
+        by_name = quiet_fit(_classifier(), X_t, names)
+        by_index = quiet_fit(_classifier(), X_t, torch.asarray(y))
         predicted_names = by_name.predict(X_t)
         predicted_indices = by_index.predict(X_t)
     assert isinstance(by_name.classes_, np.ndarray)
@@ -185,13 +176,13 @@ def test_a_model_moves_between_numpy_and_torch():
     # whichever data it gets.
     torch = _torch_or_skip()
     X, y = _iris("float64")
-    on_numpy = _fit_quietly(_classifier(), X, y)
+    on_numpy = quiet_fit(_classifier(), X, y)
     with sklearn.config_context(array_api_dispatch=True):
         X_t, y_t = torch.asarray(X), torch.asarray(y)
         for method in ("predict", "predict_proba", "predict_log_proba", "transform"):
             with pytest.raises(ValueError, match=rf"\.{method}\(\) must use the same"):
                 getattr(on_numpy, method)(X_t)
-        on_torch = _fit_quietly(_classifier(), X_t, y_t)
+        on_torch = quiet_fit(_classifier(), X_t, y_t)
 
     served = pickle.loads(pickle.dumps(on_torch.to_numpy()))
     assert isinstance(served._theta, np.ndarray)
@@ -235,12 +226,12 @@ def test_two_threads_fit_tensors_at_once():
     # side (a GridSearchCV with threads): each gets its own weights.
     torch = _torch_or_skip()
     X, y = _iris("float64")
-    expected = _fit_quietly(_classifier(), X, y).W_
+    expected = quiet_fit(_classifier(), X, y).W_
     results = [None, None]
 
     def fit(i):
         with sklearn.config_context(array_api_dispatch=True):
-            clf = _fit_quietly(_classifier(), torch.asarray(X), torch.asarray(y))
+            clf = quiet_fit(_classifier(), torch.asarray(X), torch.asarray(y))
         results[i] = clf.W_.numpy()
 
     threads = [threading.Thread(target=fit, args=(i,)) for i in range(2)]
@@ -263,9 +254,9 @@ def test_gradient_check_of_a_model_fitted_on_tensors():
 
     torch = _torch_or_skip()
     X, y = _iris("float64")
-    on_numpy = _fit_quietly(_classifier(), X, y)
+    on_numpy = quiet_fit(_classifier(), X, y)
     with sklearn.config_context(array_api_dispatch=True):
-        on_torch = _fit_quietly(_classifier(), torch.asarray(X), torch.asarray(y))
+        on_torch = quiet_fit(_classifier(), torch.asarray(X), torch.asarray(y))
         dW, dV = backprop_gradient(on_torch, torch.asarray(X), torch.asarray(y))
     expected_dW, expected_dV = backprop_gradient(on_numpy, X, y)
     np.testing.assert_allclose(dW, expected_dW, rtol=1e-8, atol=1e-12)
@@ -284,11 +275,11 @@ def test_many_row_blocks_give_the_one_block_fit(array_namespace, monkeypatch):
     xp, device = _array_api_for_tests(array_namespace, None, "float64")
     monkeypatch.setattr(_array_ops, "CPU_BLOCK_ELEMENTS", 64)
     X, y = _iris("float64")
-    reference = _fit_quietly(_classifier(solver="sgd", batch_size=50), X, y)
+    reference = quiet_fit(_classifier(solver="sgd", batch_size=50), X, y)
     with sklearn.config_context(array_api_dispatch=True):
         X_xp = xp.asarray(X, device=device)
         assert len(_array_ops.array_ops_for(X_xp).blocks(X_xp.shape[0], 8)) == 19
-        clf = _fit_quietly(
+        clf = quiet_fit(
             _classifier(solver="sgd", batch_size=50), X_xp, xp.asarray(y, device=device)
         )
         proba, hidden = clf.predict_proba(X_xp), clf.transform(X_xp)
@@ -306,9 +297,9 @@ def test_sample_and_class_weights_as_in_numpy(array_namespace):
     X, y = _iris("float64")
     weights = np.random.RandomState(0).uniform(0, 2, size=y.shape[0])
     settings = dict(class_weight={0: 2.0, 2: 0.5}, solver="sgd", batch_size=40)
-    reference = _fit_quietly(_classifier(**settings), X, y, sample_weight=weights)
+    reference = quiet_fit(_classifier(**settings), X, y, sample_weight=weights)
     with sklearn.config_context(array_api_dispatch=True):
-        clf = _fit_quietly(
+        clf = quiet_fit(
             _classifier(**settings),
             xp.asarray(X, device=device),
             xp.asarray(y, device=device),
@@ -340,6 +331,6 @@ def test_bad_tensors_are_named(change, message):
     with sklearn.config_context(array_api_dispatch=True):
         with pytest.raises(ValueError, match=message):
             _classifier().fit(X_t, y_t)
-        clf = _fit_quietly(_classifier(), torch.asarray(X), torch.asarray(y))
+        clf = quiet_fit(_classifier(), torch.asarray(X), torch.asarray(y))
         with pytest.raises(ValueError, match="X has 3 features"):
             clf.predict(torch.asarray(X[:, :3]))

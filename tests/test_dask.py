@@ -7,11 +7,10 @@ SKBACKPROP_REQUIRE_EXTRAS is set, as in CI's run with every extra).
 import os
 import threading
 import time
-import warnings
 
 import numpy as np
 import pytest
-from _helpers import import_extra, local_cluster
+from _helpers import import_extra, quietly
 
 dask = import_extra("dask", "dask")
 distributed = import_extra("distributed", "dask")
@@ -20,7 +19,6 @@ dask_ml_wrappers = import_extra("dask_ml.wrappers", "dask")
 
 import joblib  # noqa: E402
 from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
     RandomizedSearchCV,
@@ -33,20 +31,10 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skbackprop import BackpropClassifier  # noqa: E402
 from skbackprop.incremental import fit_chunks  # noqa: E402
 
-# Dask's active memory manager drops the extra copies of scattered data
-# within about two seconds (its ReduceReplicas policy), and with them the
-# copies that let a search survive a killed worker: off for this cluster.
-KEEP_REPLICAS = {"distributed.scheduler.active-memory-manager.start": False}
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        dask.config.set(KEEP_REPLICAS),
-        local_cluster(silence_logs=40) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
+# The client (conftest.py) runs with Dask's active memory manager off: it
+# drops the extra copies of scattered data within about two seconds (its
+# ReduceReplicas policy), and with them the copies that let a search survive
+# a killed worker.
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +74,6 @@ def assert_same_results(local, remote):
             np.testing.assert_allclose(actual, expected, rtol=1e-12)
         else:
             np.testing.assert_array_equal(actual, expected)
-
-
-def quietly(function, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return function(*args, **kwargs)
 
 
 def test_grid_search_runs_on_the_workers_with_the_local_results(client, digits):

@@ -11,33 +11,24 @@ import pickle
 import signal
 import threading
 import time
-import warnings
 
 import numpy as np
 import pytest
-from _helpers import import_extra, local_cluster
+from _helpers import QUIET, import_extra
 
 distributed = import_extra("distributed", "dask")
 da = import_extra("dask.array", "dask")
 dd = import_extra("dask.dataframe", "dask")
 
 from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from skbackprop import BackpropClassifier  # noqa: E402
 from skbackprop._cluster import OnWorkers  # noqa: E402
 from skbackprop.dask import DaskBackpropClassifier  # noqa: E402
 
+pytestmark = QUIET
+
 CHUNK = 700
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        local_cluster() as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +50,10 @@ def both_fits(client, params, X, y, sample_weight=None, **fit_params):
         name: da.from_array(value, chunks=CHUNK) for name, value in fit_params.items()
     }
     weights = None if sample_weight is None else dask_arrays(sample_weight)[0]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        cluster = DaskBackpropClassifier(client=client, **params).fit(
-            *dask_arrays(X, y), weights, **dask_fit_params
-        )
-        memory = BackpropClassifier(**params).fit(X, y, sample_weight, **fit_params)
+    cluster = DaskBackpropClassifier(client=client, **params).fit(
+        *dask_arrays(X, y), weights, **dask_fit_params
+    )
+    memory = BackpropClassifier(**params).fit(X, y, sample_weight, **fit_params)
     return cluster, memory
 
 
@@ -138,11 +127,9 @@ def test_warm_start_continues_as_in_memory(client, data):
     params = dict(n_hidden=8, max_iter=10, tol=0, random_state=0, warm_start=True)
     cluster = DaskBackpropClassifier(client=client, **params)
     memory = BackpropClassifier(**params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for _ in range(2):
-            cluster.fit(*dask_arrays(X, y))
-            memory.fit(X, y)
+    for _ in range(2):
+        cluster.fit(*dask_arrays(X, y))
+        memory.fit(X, y)
     assert len(cluster.loss_curve_) == 20
     np.testing.assert_allclose(cluster.loss_curve_, memory.loss_curve_, rtol=1e-9)
 
@@ -184,15 +171,11 @@ def test_numpy_and_dask_dataframe_input_train_as_dask_arrays(client, data):
     X, y, _, _, _ = data
     params = dict(n_hidden=8, max_iter=20, tol=0, random_state=0)
     reference, _ = both_fits(client, params, X, y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        from_numpy = DaskBackpropClassifier(client=client, **params).fit(X, y)
-        frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-        X_frame = dd.from_pandas(frame, npartitions=4)
-        y_series = dd.from_pandas(pd.Series(y), npartitions=4)
-        from_frame = DaskBackpropClassifier(client=client, **params).fit(
-            X_frame, y_series
-        )
+    from_numpy = DaskBackpropClassifier(client=client, **params).fit(X, y)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    X_frame = dd.from_pandas(frame, npartitions=4)
+    y_series = dd.from_pandas(pd.Series(y), npartitions=4)
+    from_frame = DaskBackpropClassifier(client=client, **params).fit(X_frame, y_series)
     np.testing.assert_allclose(from_numpy.W_, reference.W_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(from_frame.W_, reference.W_, rtol=1e-9, atol=1e-12)
     assert list(from_frame.feature_names_in_) == list(frame.columns)
@@ -216,9 +199,7 @@ def test_every_partition_is_worked_on_once_on_both_workers(client):
     X = da.random.random((6000, 5), chunks=(500, 5))
     y = (X[:, 0] > 0.5).astype(int)
     with distributed.get_task_stream(client) as stream:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            DaskBackpropClassifier(client=client, n_hidden=4, max_iter=5).fit(X, y)
+        DaskBackpropClassifier(client=client, n_hidden=4, max_iter=5).fit(X, y)
     tasks = stream.data
     reads = [task for task in tasks if X.name in str(task["key"])]
     partitions = [task for task in tasks if "Partition" in str(task["key"])]
@@ -243,17 +224,13 @@ def test_a_worker_killed_mid_fit_changes_nothing(client):
     X, y = make_classification(40000, 20, n_classes=3, n_informative=8, random_state=1)
     X_d, y_d = da.from_array(X, 5000), da.from_array(y, 5000)
     params = dict(n_hidden=16, max_iter=100, tol=0, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        undisturbed = DaskBackpropClassifier(client=client, **params).fit(X_d, y_d)
+    undisturbed = DaskBackpropClassifier(client=client, **params).fit(X_d, y_d)
     disturbed = DaskBackpropClassifier(client=client, **params)
     errors = []
 
     def fit():
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                disturbed.fit(X_d, y_d)
+            disturbed.fit(X_d, y_d)
         except Exception as error:  # reported below
             errors.append(error)
 

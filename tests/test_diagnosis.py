@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import quiet_fit, quietly
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -49,9 +50,7 @@ def test_defaults_learn_raw_features_as_well_as_mlp_classifier(name):
     if name == "digits":  # MLPClassifier's slowest; its score is in the README
         assert scores["ours"].mean() >= 0.9727 - 0.02
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp = cross_val_score(MLPClassifier(random_state=0), X, y, cv=cv)
+    mlp = quietly(cross_val_score, MLPClassifier(random_state=0), X, y, cv=cv)
     assert scores["ours"].mean() >= mlp.mean() - 0.02
 
 
@@ -117,10 +116,8 @@ def test_lbfgs_with_no_window_limit_fits(iris, warm):
         warm_start=warm,
         random_state=0,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
-        clf.fit(X, y)
+    quiet_fit(clf, X, y)
+    quiet_fit(clf, X, y)
     assert clf.score(X, y) > 0.9
 
 

@@ -1,16 +1,13 @@
 """Inside the meta-estimators and tools a scikit-learn user reaches for, and
 with metadata routing."""
 
-import warnings
-
 import numpy as np
 import pytest
 import sklearn
-from _helpers import import_extra
+from _helpers import QUIET, import_extra
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import DecisionBoundaryDisplay, permutation_importance
@@ -29,18 +26,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skbackprop import BackpropClassifier
 
-
-@pytest.fixture(autouse=True)
-def no_convergence_noise():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
+pytestmark = QUIET
 
 
 @pytest.fixture(scope="module")

@@ -22,14 +22,13 @@ import hashlib
 import json
 import platform
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import quietly
 from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info
 
 import skbackprop._numpy_ops as numpy_ops
@@ -70,18 +69,14 @@ def digits():
 
 
 def fit(params, X, y, **fit_params):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return BackpropClassifier(n_hidden=16, random_state=0, **params).fit(
-            X, y, **fit_params
-        )
+    return BackpropClassifier(n_hidden=16, random_state=0, **params).fit(
+        X, y, **fit_params
+    )
 
 
 def warm_start(X, y):
     clf = fit(dict(max_iter=10, tol=0, warm_start=True), X, y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y)
+    return clf.fit(X, y)
 
 
 def partial_fit(X, y):
@@ -114,11 +109,9 @@ def book(_X, _y):
         tol=0.0,
         n_iter_no_change=10**6,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # runs to max_iter
-        return BackpropClassifier(**params).fit(
-            X[:100], y[:100], X_val=X[100:], y_val=y[100:]
-        )
+    return BackpropClassifier(**params).fit(
+        X[:100], y[:100], X_val=X[100:], y_val=y[100:]
+    )
 
 
 FITS = {
@@ -143,7 +136,7 @@ FITS = {
 def digests():
     X, y = digits()
     return {
-        name: hashlib.sha256(make(X, y)._theta.tobytes()).hexdigest()
+        name: hashlib.sha256(quietly(make, X, y)._theta.tobytes()).hexdigest()
         for name, make in FITS.items()
     }
 

@@ -1,14 +1,14 @@
 """float32 end to end, and sparse X without densifying it."""
 
-import warnings
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import QUIET
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 
 from skbackprop import BackpropClassifier
+
+pytestmark = QUIET
 
 SOLVERS = [
     dict(solver="gd"),
@@ -19,9 +19,7 @@ SOLVERS = [
 
 def fit(X, y, **params):
     params = dict(dict(n_hidden=5, max_iter=30, tol=0, random_state=0), **params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return BackpropClassifier(**params).fit(X, y)
+    return BackpropClassifier(**params).fit(X, y)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import central_differences, import_extra
+from _helpers import central_differences, import_extra, naive_loss_and_gradient
 from scipy.special import expit
 
 from skbackprop._namespace import to_numpy
@@ -17,32 +17,6 @@ from skbackprop._network import (
     unpack,
 )
 from skbackprop._objective import Objective, loss_and_gradient
-
-
-def naive_loss_and_gradient(theta, X, T, s, l2, M):
-    """Per-sample loop of the book's rules, with sample weights and L2."""
-    N, D = X.shape
-    K = T.shape[1]
-    W = theta[: M * (D + 1)].reshape(M, D + 1)
-    V = theta[M * (D + 1) :].reshape(K, M + 1)
-    dW, dV = np.zeros_like(W), np.zeros_like(V)
-    loss = 0.0
-    for n in range(N):
-        x = np.r_[X[n], 1.0]
-        z = np.r_[1 / (1 + np.exp(-(W @ x))), 1.0]
-        a = V @ z
-        y = np.exp(a - a.max()) / np.exp(a - a.max()).sum()
-        loss -= s[n] * np.dot(T[n], np.log(y))
-        delta2 = y - T[n]
-        delta1 = z[:M] * (1 - z[:M]) * (V[:, :M].T @ delta2)
-        dV += s[n] * np.outer(delta2, z)
-        dW += s[n] * np.outer(delta1, x)
-    total = s.sum()
-    loss, dW, dV = loss / total, dW / total, dV / total
-    loss += 0.5 * l2 * (np.sum(W[:, :-1] ** 2) + np.sum(V[:, :-1] ** 2))
-    dW[:, :-1] += l2 * W[:, :-1]
-    dV[:, :-1] += l2 * V[:, :-1]
-    return loss, np.r_[dW.ravel(), dV.ravel()]
 
 
 def random_problem(rng, N=30, D=4, M=5, K=3, weighted=True):

@@ -4,22 +4,21 @@ Without the ``onnx`` extra these tests skip (an error where
 SKBACKPROP_REQUIRE_EXTRAS is set, as in CI's run with every extra).
 """
 
-import warnings
-
 import numpy as np
 import pytest
-from _helpers import import_extra
+from _helpers import QUIET, import_extra
 
 ort = import_extra("onnxruntime", "onnx")
 skl2onnx = import_extra("skl2onnx", "onnx")
 
 from sklearn.datasets import load_iris  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import skbackprop.onnx  # noqa: E402, F401 - registers the converter
 from skbackprop import BackpropClassifier  # noqa: E402
+
+pytestmark = QUIET
 
 X, Y = load_iris(return_X_y=True)
 LABELS = {
@@ -38,9 +37,7 @@ def run(onnx_model, X):
 
 
 def fitted(model, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
+    return model.fit(X, y)
 
 
 @pytest.mark.parametrize("kind", LABELS)
@@ -69,11 +66,7 @@ def test_the_default_zipmap_output_names_the_classes():
 
 
 def test_a_float32_model_converts():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf32 = BackpropClassifier(n_hidden=8, random_state=0).fit(
-            X.astype(np.float32), Y
-        )
+    clf32 = BackpropClassifier(n_hidden=8, random_state=0).fit(X.astype(np.float32), Y)
     _, probabilities = run(
         skl2onnx.to_onnx(clf32, X[:1].astype(np.float32), options={"zipmap": False}),
         X,

@@ -27,7 +27,7 @@ from numbers import Integral, Real
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import import_extra, local_cluster
+from _helpers import import_extra
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -240,25 +240,14 @@ def test_every_valid_setting_fits_or_refuses_clearly(problem):
         check_fitted_model(incremental, X, y)
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = import_extra("distributed", "dask")
-
-    with (
-        local_cluster() as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
-
-
 @settings(PROFILE, max_examples=int(PROFILE.max_examples / 6))
 @given(problems(BackpropClassifier, sparse=False))
-def test_every_valid_setting_fits_on_a_cluster_or_refuses_clearly(dask_client, problem):
+def test_every_valid_setting_fits_on_a_cluster_or_refuses_clearly(client, problem):
     da = import_extra("dask.array", "dask")
     from skbackprop.dask import DaskBackpropClassifier
 
     X, y, sample_weight, params = problem
-    clf = DaskBackpropClassifier(**params, client=dask_client)
+    clf = DaskBackpropClassifier(**params, client=client)
     rows = max(1, X.shape[0] // 3)  # three partitions
     X_d, y_d = da.from_array(X, chunks=rows), da.from_array(y, chunks=rows)
     weights = None if sample_weight is None else da.from_array(sample_weight, rows)

@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import quiet_fit
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
@@ -66,6 +67,11 @@ BAD_FITS = [
     ("empty X", dict(X=np.zeros((0, 4)), y=np.array([])), "0 sample"),
     ("one sample", dict(X=X_OK[:1], y=Y_OK[:1]), "only one class"),
     ("one class", dict(y=np.zeros(6)), "only one class"),
+    (
+        "one class, other width",
+        dict(X=np.zeros((5, 3)), y=np.zeros(5)),
+        "only one class",
+    ),
     ("3-D X", dict(X=X_OK[:, :, None]), "dim 3"),
     ("2-D y", dict(y=np.c_[Y_OK, Y_OK]), "1d array"),
     ("complex X", dict(X=X_OK + 1j), "Complex data not supported"),
@@ -90,6 +96,7 @@ BAD_FITS = [
     ("y_val length", dict(X_val=X_OK, y_val=Y_OK[:4]), "y_val must be 1-D"),
     ("y_val unknown label", dict(X_val=X_OK, y_val=Y_OK + 5), "not in classes_"),
     ("only X_val", dict(X_val=X_OK), "X_val and y_val must be given together"),
+    ("only y_val", dict(y_val=Y_OK), "X_val and y_val must be given together"),
     ("wrong feature count", dict(X=X_OK[:, :3], warm_start=True), "3 features"),
 ]
 
@@ -167,9 +174,7 @@ def test_inputs_are_never_modified(data, kind, solver):
     clf = BackpropClassifier(
         n_hidden=3, solver=solver, max_iter=5, random_state=0, class_weight="balanced"
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y, sample_weight=sample_weight, X_val=X_val, y_val=y[:30])
+    quiet_fit(clf, X, y, sample_weight=sample_weight, X_val=X_val, y_val=y[:30])
     clf.set_params(class_weight=None)
     clf.partial_fit(X, y, sample_weight=sample_weight)
     clf.predict_proba(X)
@@ -312,9 +317,7 @@ def test_round_trips_predict_the_same_and_keep_training(fitted, data, name):
 def test_threads_predicting_at_once_get_the_serial_result():
     X, y = make_classification(n_samples=3000, n_features=20, random_state=0)
     clf = BackpropClassifier(n_hidden=64, max_iter=5, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
+    quiet_fit(clf, X, y)
     serial = clf.predict_proba(X)
     results = [None] * 8
     errors = []

@@ -1,21 +1,19 @@
 """Sample and class weights fold into one weighted mean loss."""
 
-import warnings
-
 import numpy as np
 import pytest
+from _helpers import QUIET
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skbackprop import BackpropClassifier
 
+pytestmark = QUIET
+
 
 def fit(X, y, sample_weight=None, **params):
     params = dict(dict(n_hidden=4, max_iter=40, tol=0, random_state=0), **params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return BackpropClassifier(**params).fit(X, y, sample_weight=sample_weight)
+    return BackpropClassifier(**params).fit(X, y, sample_weight=sample_weight)
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ and anything wrong, takes the general checks. The arithmetic is the same
 code on the same single block of rows, so both routes give the same bits.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 import sklearn
-from sklearn.exceptions import ConvergenceWarning
+from _helpers import QUIET
 
 from skbackprop import BackpropClassifier, _classifier
+
+pytestmark = QUIET
 
 METHODS = ["predict", "predict_proba", "predict_log_proba", "transform"]
 
@@ -23,9 +23,7 @@ def fitted():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 5))
     y = (X[:, 0] + X[:, 1] ** 2 > 1).astype(int) + (X[:, 2] > 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = BackpropClassifier(n_hidden=6, max_iter=50, random_state=0).fit(X, y)
+    clf = BackpropClassifier(n_hidden=6, max_iter=50, random_state=0).fit(X, y)
     return clf, X
 
 
@@ -106,9 +104,7 @@ def test_a_model_fitted_with_feature_names_warns_on_an_array():
     rng = np.random.RandomState(0)
     frame = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
     y = (frame["a"] > 0).astype(int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf = BackpropClassifier(n_hidden=2, max_iter=5).fit(frame, y)
+    clf = BackpropClassifier(n_hidden=2, max_iter=5).fit(frame, y)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         clf.predict_proba(frame.to_numpy()[:1])
     clf.predict_proba(frame.iloc[:1])  # names given: no warning (errors here)

@@ -1,10 +1,8 @@
 """Update rules written out, and the solvers against each other."""
 
-import warnings
-
 import numpy as np
 import pytest
-from _helpers import quiet_fit
+from _helpers import quiet_fit, quietly
 from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -122,11 +120,9 @@ def test_lbfgs_reaches_097_on_digits():
             n_hidden=64, solver="lbfgs", l2=1e-4, max_iter=200, random_state=0
         ),
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        scores = cross_val_score(
-            clf, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0)
-        )
+    scores = quietly(
+        cross_val_score, clf, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0)
+    )
     assert scores.mean() >= 0.97
 
 
