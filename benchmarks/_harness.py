@@ -197,3 +197,24 @@ def _timed(function):
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
+
+
+def table_header(*header):
+    """Print the header line of a Markdown table and its rule.
+
+    Every benchmark prints its results as Markdown tables, row by row as
+    they come (:func:`table_row`), so that they paste into the docs and the
+    README as they are.
+    """
+    print("| " + " | ".join(header) + " |")
+    print("|" + " --- |" * len(header), flush=True)
+
+
+def table_row(*cells):
+    """Print one row of a Markdown table, at once."""
+    print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
+
+
+def timed(function):
+    """Seconds one call of ``function`` takes (its result dropped)."""
+    return _timed(function)

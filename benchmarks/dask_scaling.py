@@ -17,12 +17,11 @@ Run from the repository root (about ten minutes here)::
 
 import argparse
 import os
-import time
-import warnings
 
 import dask
 import dask.array as da
 import numpy as np
+from _harness import quietly, table_header, table_row, timed
 from distributed import Client, LocalCluster
 
 from skbackprop import BackpropClassifier
@@ -45,11 +44,7 @@ def make_data(n_samples, chunk):
 
 def timed_fit(estimator, X, y, n_epochs):
     estimator.set_params(max_iter=n_epochs, tol=0, random_state=0, n_hidden=M)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        estimator.fit(X, y)
-    return time.perf_counter() - start
+    return timed(quietly(lambda: estimator.fit(X, y)))
 
 
 def per_epoch(estimator, X, y, short, long, repeats):
@@ -87,16 +82,19 @@ def main():
         "LocalCluster, worker processes of one thread each, on the same "
         f"{os.cpu_count()}-core machine. Seconds per epoch (setup of a fit)."
     )
-    print(f"{'N':>10} {'how':>22} {'s / epoch':>10} {'setup s':>8} {'/ memory':>9}")
+    table_header("N", "how", "s / epoch", "setup s", "/ memory")
     for n_workers in arguments.workers:
         with cluster(n_workers) as local_cluster, Client(local_cluster) as client:
             tiny = client.persist(make_data(1000, 1000))
             fixed, _ = per_epoch(
                 DaskBackpropClassifier(client=client), *tiny, 20, 120, 3
             )
-            print(
-                f"{1000:>10} {f'cluster, {n_workers} worker(s)':>22} "
-                f"{fixed * 1e3:>8.1f}ms  (the fixed cost of an epoch)"
+            table_row(
+                1000,
+                f"cluster, {n_workers} worker(s)",
+                f"{fixed * 1e3:.1f} ms (the fixed cost of an epoch)",
+                "",
+                "",
             )
             for n_samples in arguments.sizes:
                 X, y = client.persist(make_data(n_samples, ROWS_PER_CHUNK))
@@ -120,9 +118,12 @@ def main():
                     (f"cluster, {n_workers} worker(s)", on_cluster),
                 ]
                 for how, (epoch, setup) in rows:
-                    print(
-                        f"{n_samples:>10} {how:>22} {epoch:>10.3f} {setup:>8.2f} "
-                        f"{epoch / memory[0]:>9.2f}"
+                    table_row(
+                        n_samples,
+                        how,
+                        f"{epoch:.3f}",
+                        f"{setup:.2f}",
+                        f"{epoch / memory[0]:.2f}",
                     )
                 del X, y, X_memory, y_memory
     size = n_weights(D, M, K) * 8

@@ -10,9 +10,9 @@ how many fits of each table warned that they did not learn::
 Both models run with the machine's default threads, in this one process.
 """
 
-import time
 import warnings
 
+from _harness import table_header, table_row, timed
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_validate
@@ -44,29 +44,33 @@ def table(scaled):
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     title = "StandardScaler, then the model" if scaled else "raw features"
     print(f"\n{title}\n")
-    print(
-        "| data set | BackpropClassifier accuracy | MLPClassifier accuracy "
-        "| difference (points) | fit time ours / MLP | our fits warned |"
+    table_header(
+        "data set",
+        "BackpropClassifier accuracy",
+        "MLPClassifier accuracy",
+        "difference (points)",
+        "fit time ours / MLP",
+        "our fits warned",
     )
-    print("| --- | --- | --- | --- | --- | --- |")
     for name, load in DATASETS.items():
         X, y = load(return_X_y=True)
         ours = scores(BackpropClassifier(random_state=0), X, y, cv, scaled)
         mlp = scores(MLPClassifier(random_state=0), X, y, cv, scaled)
         accuracy, reference = ours["test_score"].mean(), mlp["test_score"].mean()
         time_ratio = ours["fit_time"].mean() / mlp["fit_time"].mean()
-        print(
-            f"| {name} | {accuracy:.4f} | {reference:.4f} | "
-            f"{100 * (accuracy - reference):+.2f} | {time_ratio:.2f} | "
-            f"{ours['not_learned']} of 5 |"
+        table_row(
+            name,
+            f"{accuracy:.4f}",
+            f"{reference:.4f}",
+            f"{100 * (accuracy - reference):+.2f}",
+            f"{time_ratio:.2f}",
+            f"{ours['not_learned']} of 5",
         )
 
 
 def main():
-    start = time.perf_counter()
-    table(scaled=False)
-    table(scaled=True)
-    print(f"\n({time.perf_counter() - start:.0f} s)")
+    seconds = timed(lambda: (table(scaled=False), table(scaled=True)))
+    print(f"\n({seconds:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ alternating, medians. Run from the repository root::
     python benchmarks/grid_search.py
 """
 
-import time
 import warnings
 
-import numpy as np
+from _harness import alternate, table_header, table_row
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
@@ -63,22 +62,25 @@ def searches():
 
 def main():
     X, y = load_digits(return_X_y=True)
-    times = {name: [] for name in searches()}
-    best = {}
-    for _ in range(3):
-        for name, search in searches().items():
-            start = time.perf_counter()
+    fitted = searches()
+
+    def search_with(search):
+        def run():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 search.fit(X, y)
-            times[name].append(time.perf_counter() - start)
-            best[name] = (search.best_score_, search.best_params_)
-    medians = {name: np.median(seconds) for name, seconds in times.items()}
-    print("| search | wall time (median of 3) | best 5-fold score | best parameters |")
-    print("| --- | --- | --- | --- |")
+
+        return run
+
+    medians = alternate({name: search_with(s) for name, s in fitted.items()}, 3)
+    table_header(
+        "search", "wall time (median of 3)", "best 5-fold score", "best parameters"
+    )
     for name, seconds in medians.items():
-        score, params = best[name]
-        print(f"| {name} | {seconds:.1f} s | {score:.4f} | {params} |")
+        search = fitted[name]
+        table_row(
+            name, f"{seconds:.1f} s", f"{search.best_score_:.4f}", search.best_params_
+        )
     for name in ("ours", "ours, momentum=0.9"):
         print(
             f"{name} / MLP: **{medians[name] / medians['MLP']:.2f}** "

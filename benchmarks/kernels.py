@@ -20,10 +20,11 @@ shrinks to subnormals, which are slow).
 import timeit
 
 import numpy as np
+from _harness import table_header, table_row
 from scipy.special import expit
 from skbackprop._kernels import sigmoid_inplace
 
-import skbackprop._network as network
+import skbackprop._numpy_ops as numpy_ops
 
 # (rows, M, K) of the hidden and output layers
 SHAPES = {
@@ -57,14 +58,14 @@ def largest_ulp_difference(b):
 
 
 def without_kernels(function):
-    """``function`` run with the NumPy code of ``skbackprop._network``."""
+    """``function`` run with the NumPy code of ``skbackprop._numpy_ops``."""
 
     def run():
-        kernels, network._kernels = network._kernels, None
+        kernels, numpy_ops._kernels = numpy_ops._kernels, None
         try:
             function()
         finally:
-            network._kernels = kernels
+            numpy_ops._kernels = kernels
 
     return run
 
@@ -85,10 +86,10 @@ def cases(rows, M, K, dtype, rng):
         work_A[...] = A
 
     def slope():
-        network.times_sigmoid_slope(work_delta, Z, sums_M)
+        numpy_ops.times_sigmoid_slope(work_delta, Z, sums_M)
 
     def softmax():
-        network.softmax_cross_entropy(work_A, pT, p, sums_K)
+        numpy_ops.softmax_cross_entropy(work_A, pT, p, sums_K)
 
     return fresh, {
         "sigmoid": (
@@ -104,19 +105,23 @@ def cases(rows, M, K, dtype, rng):
 def main():
     rng = np.random.RandomState(0)
     print("One thread; fresh inputs every call.")
-    print("| kernel | shape | dtype | NumPy (us) | compiled (us) | ratio | ulp |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    table_header(
+        "kernel", "shape", "dtype", "NumPy (us)", "compiled (us)", "ratio", "ulp"
+    )
     for name, (rows, M, K) in SHAPES.items():
         for dtype in (np.float64, np.float32):
             fresh, kernels = cases(rows, M, K, dtype, rng)
             for kernel, (ours, reference, ulp) in kernels.items():
                 ours_us = fresh_microseconds(fresh, ours)
                 reference_us = fresh_microseconds(fresh, reference)
-                print(
-                    f"| {kernel} | {name} {rows}x{M}x{K} | {np.dtype(dtype).name} "
-                    f"| {reference_us:.1f} | {ours_us:.1f} "
-                    f"| **{ours_us / reference_us:.2f}** "
-                    f"| {'' if ulp is None else f'{ulp:.1f}'} |"
+                table_row(
+                    kernel,
+                    f"{name} {rows}x{M}x{K}",
+                    np.dtype(dtype).name,
+                    f"{reference_us:.1f}",
+                    f"{ours_us:.1f}",
+                    f"**{ours_us / reference_us:.2f}**",
+                    "" if ulp is None else f"{ulp:.1f}",
                 )
 
 

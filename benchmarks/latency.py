@@ -23,7 +23,7 @@ microseconds per call. Run from the repository root::
 import warnings
 
 import numpy as np
-from _harness import alternate
+from _harness import alternate, table_header, table_row
 from scipy.special import expit
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -127,11 +127,16 @@ def measure():
 def main():
     results = measure()
     print("Microseconds per call, best of 7 x 300, one thread each side.")
-    print(
-        "| method | rows | ours (us) | MLPClassifier (us) | ours / MLP | target "
-        "| onnxruntime (us) | NumPy by hand (us) |"
+    table_header(
+        "method",
+        "rows",
+        "ours (us)",
+        "MLPClassifier (us)",
+        "ours / MLP",
+        "target",
+        "onnxruntime (us)",
+        "NumPy by hand (us)",
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for method, n_rows, micro in results:
         mlp = micro.get("MLPClassifier")
         ratio = f"{micro['ours'] / mlp:.2f}" if mlp else "\\-"
@@ -150,7 +155,7 @@ def main():
                 else "\\-"
             ),
         ]
-        print("| " + " | ".join(cells) + " |")
+        table_row(*cells)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Run every benchmark and write the results.
+"""Run the speed and memory benchmarks and write the results page.
 
 From the repository root::
 
@@ -13,6 +13,15 @@ extra), and the memory benchmark. Prints the tables, and writes them to
 ``benchmarks/results/benchmarks.md`` with a plot of the ratios
 (``benchmarks/results/ratios.png``), and to ``docs/benchmark_results.rst``,
 which the documentation's benchmark page includes.
+
+The other scripts are run on their own, each with its own command on the
+Benchmarks page, because each answers another question or needs another
+setup: ``kernels.py``, ``threads.py`` and ``scaling.py`` look inside an
+epoch (where the speed rows above come from); ``grid_search.py``,
+``defaults.py`` and ``latency.py`` measure what a user meets (a search, the
+defaults' accuracy, serving one row) and take minutes of their own;
+``array_api.py`` and ``dask_scaling.py`` need the ``array-api`` and
+``dask`` extras; ``profile_epoch.py`` needs line_profiler.
 """
 
 import datetime

@@ -11,7 +11,14 @@ Run from the repository root::
 """
 
 import numpy as np
-from _harness import EpochFloor, large_data, ours, per_epoch
+from _harness import (
+    EpochFloor,
+    large_data,
+    ours,
+    per_epoch,
+    table_header,
+    table_row,
+)
 from threadpoolctl import threadpool_limits
 
 from skbackprop._row_blocks import n_threads
@@ -20,10 +27,9 @@ from skbackprop._row_blocks import n_threads
 def main():
     X, y = large_data()
     cores = n_threads()
-    print(
-        "| threads | s / epoch | speed-up | floor (GEMM + elementwise) | efficiency |"
+    table_header(
+        "threads", "s / epoch", "speed-up", "floor (GEMM + elementwise)", "efficiency"
     )
-    print("| --- | --- | --- | --- | --- |")
     one = None
     for threads in sorted({1, cores}):
         with threadpool_limits(limits=threads, user_api="blas"):
@@ -37,11 +43,12 @@ def main():
         gemm = floor.gemm_operations / floor.gemm_rate
         elementwise = floor.seconds() - gemm
         one = one or seconds
-        print(
-            f"| {threads} | {seconds:.3f} | {one / seconds:.2f} | "
-            f"{floor.seconds():.3f} ({gemm:.3f} + {elementwise:.3f}) | "
-            f"{floor.seconds() / seconds:.2f} |",
-            flush=True,
+        table_row(
+            threads,
+            f"{seconds:.3f}",
+            f"{one / seconds:.2f}",
+            f"{floor.seconds():.3f} ({gemm:.3f} + {elementwise:.3f})",
+            f"{floor.seconds() / seconds:.2f}",
         )
 
 

@@ -18,10 +18,10 @@ Run from the repository root::
 """
 
 import threading
-import time
 import warnings
 
 import numpy as np
+from _harness import table_header, table_row, timed
 
 import skbackprop._row_blocks as row_blocks
 from skbackprop import BackpropClassifier
@@ -41,12 +41,8 @@ def fit(n_epochs):
 
 def per_epoch():
     """Seconds per epoch: fits of 1 and 4 epochs, the difference over 3."""
-    start = time.perf_counter()
-    fit(1)
-    one = time.perf_counter() - start
-    start = time.perf_counter()
-    fit(4)
-    return (time.perf_counter() - start - one) / 3
+    one = timed(lambda: fit(1))
+    return (timed(lambda: fit(4)) - one) / 3
 
 
 def in_a_thread(function):
@@ -87,14 +83,13 @@ def main():
         "another thread": lambda: in_a_thread(per_epoch),
     }
     times = {name: [] for name in ways}
-    for _ in range(3):
+    for _ in range(3):  # alternating; each way returns its own per-epoch time
         for name, way in ways.items():
             times[name].append(way())
     print(f"threads available: {row_blocks.n_threads()}")
-    print("| fit called from | seconds per epoch (median of 3) |")
-    print("| --- | --- |")
+    table_header("fit called from", "seconds per epoch (median of 3)")
     for name, values in times.items():
-        print(f"| {name} | {np.median(values):.3f} |")
+        table_row(name, f"{np.median(values):.3f}")
 
 
 if __name__ == "__main__":

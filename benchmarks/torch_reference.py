@@ -20,7 +20,15 @@ import warnings
 
 import numpy as np
 import torch
-from _harness import alternate, large_data, ours, per_epoch, quietly
+from _harness import (
+    alternate,
+    large_data,
+    ours,
+    per_epoch,
+    quietly,
+    table_header,
+    table_row,
+)
 from sklearn.utils import check_random_state
 
 from skbackprop import make_textbook_data
@@ -113,17 +121,20 @@ def main():
         f"threads: ours {threads} (row blocks), PyTorch {torch.get_num_threads()} "
         f"(intra-op); torch {torch.__version__}"
     )
-    print("| workload | ours | PyTorch | ours / PyTorch | first-step loss agrees to |")
-    print("| --- | --- | --- | --- | --- |")
+    table_header(
+        "workload", "ours", "PyTorch", "ours / PyTorch", "first-step loss agrees to"
+    )
 
     results = []
 
     def report(key, name, seconds, agreement=""):
         ratio = seconds["ours"] / seconds["torch"]
-        print(
-            f"| {name} | {seconds['ours']:.4g} s | {seconds['torch']:.4g} s | "
-            f"**{ratio:.2f}** | {agreement} |",
-            flush=True,
+        table_row(
+            name,
+            f"{seconds['ours']:.4g} s",
+            f"{seconds['torch']:.4g} s",
+            f"**{ratio:.2f}**",
+            agreement,
         )
         results.append({"key": key, "workload": name, "ratio": ratio})
 
