@@ -24,6 +24,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # MathJax bundled into _static: no CDN
     "offline",  # fails the build if a page loads anything from the network
+    "solver_table",  # the user guide's table of solvers, from the registry
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "matplotlib.sphinxext.plot_directive",
