@@ -52,7 +52,7 @@ MAX_ATTEMPTS = 5
 RECOVERY_TIMEOUT = 300
 
 
-class RowBlock:
+class CheckedChunk:
     """One row chunk of X, y and the sample weights, checked, on a worker.
 
     Parameters
@@ -80,7 +80,7 @@ class RowBlock:
         )
 
     def label_counts(self):
-        """The block's labels and how often each occurs, and its weights' sign."""
+        """The chunk's labels and how often each occurs, and its weights' sign."""
         labels, counts = np.unique(self.y, return_counts=True)
         weights = self.sample_weight
         least = float(weights.min()) if weights.shape[0] else 0.0
@@ -88,11 +88,11 @@ class RowBlock:
 
 
 class Partition:
-    """One row block ready to train on: class indices, weights, objective.
+    """One row chunk ready to train on: class indices, weights, objective.
 
     Parameters
     ----------
-    block : RowBlock
+    chunk : CheckedChunk
         The checked chunk.
 
     classes : ndarray of shape (K,)
@@ -105,12 +105,12 @@ class Partition:
         Hidden units.
     """
 
-    def __init__(self, block, classes, class_weights, M):
-        self.X = block.X
-        self.labels = np.searchsorted(classes, block.y)
+    def __init__(self, chunk, classes, class_weights, M):
+        self.X = chunk.X
+        self.labels = np.searchsorted(classes, chunk.y)
         K = classes.shape[0]
         weights = class_weights.astype(self.X.dtype)[self.labels]
-        self.weights = block.sample_weight * weights  # r_n, unnormalised
+        self.weights = chunk.sample_weight * weights  # r_n, unnormalised
         self._class_totals = np.bincount(self.labels, self.weights, minlength=K)
         self.objective = Objective(
             self.X, one_hot(self.labels, K, self.X.dtype), self.weights, 0.0, M
@@ -126,20 +126,20 @@ class Partition:
 
 
 class ValidationPartition:
-    """One row block of validation data: inputs, class indices, weights 1.
+    """One row chunk of validation data: inputs, class indices, weights 1.
 
     Parameters
     ----------
-    block : RowBlock
+    chunk : CheckedChunk
         The checked chunk.
 
     classes : ndarray of shape (K,)
         The classes of the training data.
     """
 
-    def __init__(self, block, classes):
-        self.X = block.X
-        self.labels = encode_labels(classes, block.y, "y_val")
+    def __init__(self, chunk, classes):
+        self.X = chunk.X
+        self.labels = encode_labels(classes, chunk.y, "y_val")
         self.T = one_hot(self.labels, classes.shape[0], self.X.dtype)
 
     def n_rows(self):

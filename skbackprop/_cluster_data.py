@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array
 
-from ._cluster import OnWorkers, Partition, RowBlock
+from ._cluster import CheckedChunk, OnWorkers, Partition
 from ._coordinates import StandardisedInputs
 from ._diagnosis import entropy_of
 from ._inputs import (
@@ -29,27 +29,27 @@ from ._inputs import (
 class TrainingData:
     """The checked training partitions on the cluster, and their totals.
 
-    Reads the row chunks once into checked blocks, finds the classes and
-    their counts, then turns every block into a :class:`Partition` with the
-    class weights applied (and lets the blocks go). Sets the estimator's
+    Reads the row chunks once into checked chunks, finds the classes and
+    their counts, then turns every chunk into a :class:`Partition` with the
+    class weights applied (and lets the chunks go). Sets the estimator's
     ``classes_`` on a first fit; checks them on a warm start.
     """
 
     def __init__(self, client, X, y, sample_weight, estimator, warm):
         self.dtype = np.dtype(X.dtype if X.dtype in (np.float32, np.float64) else "f8")
-        blocks = OnWorkers(client, row_chunks(client, X, y, sample_weight, self.dtype))
+        chunks = OnWorkers(client, row_chunks(client, X, y, sample_weight, self.dtype))
         try:
-            classes, counts = self._classes_and_counts(blocks)
+            classes, counts = self._classes_and_counts(chunks)
             if warm:
                 check_same_network(estimator, X, classes)
             else:
                 estimator.classes_ = checked_classes(classes)
             weights = class_weights(estimator.class_weight, classes, counts)
-            workers = balanced_workers(client, blocks.futures, self._rows)
+            workers = balanced_workers(client, chunks.futures, self._rows)
             futures = [
                 client.submit(
                     Partition,
-                    block,
+                    chunk,
                     classes=estimator.classes_,
                     class_weights=weights,
                     M=estimator.n_hidden,
@@ -57,17 +57,17 @@ class TrainingData:
                     allow_other_workers=True,  # where it lives, if it lives
                     pure=False,  # keys of this fit's own: none shared with others
                 )
-                for block, worker in zip(blocks.futures, workers, strict=True)
+                for chunk, worker in zip(chunks.futures, workers, strict=True)
             ]
         finally:
-            blocks.release()
+            chunks.release()
         self.partitions = OnWorkers(client, futures)
         self.class_totals = np.sum(self.partitions.map("class_totals"), axis=0)
         self.total_weight = float(self.class_totals.sum())
         refuse_zero_total(self.total_weight)
 
-    def _classes_and_counts(self, blocks):
-        results = blocks.map("label_counts")
+    def _classes_and_counts(self, chunks):
+        results = chunks.map("label_counts")
         self._rows = [int(counts.sum()) for _, counts, _ in results]
         refuse_negative_weights(min(least for _, _, least in results))
         labels = np.concatenate([labels for labels, _, _ in results])
@@ -93,11 +93,11 @@ class TrainingData:
 
 
 def balanced_workers(client, futures, rows):
-    """A worker for each row block: the same rows per thread on every worker.
+    """A worker for each row chunk: the same rows per thread on every worker.
 
-    A block stays on a worker that holds it while that worker is within one
-    block of its share of the rows; otherwise it goes to the worker with the
-    fewest rows per thread. Moving a block costs one transfer per fit; an
+    A chunk stays on a worker that holds it while that worker is within one
+    chunk of its share of the rows; otherwise it goes to the worker with the
+    fewest rows per thread. Moving a chunk costs one transfer per fit; an
     unbalanced cluster costs the slowest worker's excess every epoch.
     """
     threads = client.nthreads()
@@ -180,7 +180,7 @@ def check_same_rows(X, other, name):
 
 
 def row_chunks(client, X, y, sample_weight, dtype):
-    """One :class:`RowBlock` future per row chunk, in order."""
+    """One :class:`CheckedChunk` future per row chunk, in order."""
     X_chunks = X.to_delayed().ravel()
     y_chunks = y.to_delayed().ravel()
     weight_chunks = (
@@ -188,9 +188,9 @@ def row_chunks(client, X, y, sample_weight, dtype):
         if sample_weight is None
         else sample_weight.to_delayed().ravel()
     )
-    make = dask.delayed(RowBlock, pure=False)
+    make = dask.delayed(CheckedChunk, pure=False)
     chunks = zip(X_chunks, y_chunks, weight_chunks, strict=True)
-    blocks = [
+    chunks = [
         make(X_chunk, y_chunk, weights, dtype) for X_chunk, y_chunk, weights in chunks
     ]
-    return client.compute(blocks)
+    return client.compute(chunks)

@@ -321,9 +321,9 @@ best_loss_, n_iter_, t_
         X_val = as_dask_array(client, X_val, "X_val")
         y_val = as_dask_array(client, y_val, "y_val", rows=X_val.chunks[0])
         check_same_rows(X_val, y_val, "y_val")
-        blocks = row_chunks(client, X_val, y_val, None, self._theta.dtype)
+        chunks = row_chunks(client, X_val, y_val, None, self._theta.dtype)
         futures = client.map(
-            ValidationPartition, blocks, classes=self.classes_, pure=False
+            ValidationPartition, chunks, classes=self.classes_, pure=False
         )
         partitions = OnWorkers(client, futures)
         partitions.map("n_rows")  # the labels checked now, not at epoch 1
