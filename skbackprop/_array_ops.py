@@ -126,7 +126,7 @@ class ArrayOps:
                 out += lane
         return total
 
-    def empty(self, shape, dtype, like=None):
+    def empty(self, shape, dtype):
         return self.xp.empty(shape, dtype=dtype, device=self.device)
 
     def reshape(self, a, shape):

@@ -1,8 +1,8 @@
 """The NumPy route below the seam: the primitives of the network's passes.
 
 :mod:`skbackprop._network` writes the book's equations once; what they
-compute with comes from the namespace of X (:func:`ops_for`): for NumPy and
-SciPy sparse arrays, :data:`NUMPY`, the functions here. They are the
+compute with comes from the kind of X (``_network.ops_for``): for NumPy
+and SciPy sparse arrays, :data:`NUMPY`, the functions here. They are the
 compiled kernels of :mod:`skbackprop._kernels` where they were built (each
 a single pass where NumPy needs several calls), NumPy and SciPy otherwise
 (a ``KernelsWarning`` says so once), ``out=`` buffers and per-thread scratch
@@ -271,7 +271,7 @@ class NumPyOps:
     def sum_over_blocks(self, block_function, n_rows, width, out):
         return sum_over_blocks(block_function, n_rows, width, out)
 
-    def empty(self, shape, dtype, like=None):
+    def empty(self, shape, dtype):
         return np.empty(shape, dtype=dtype)
 
     def reshape(self, a, shape):
