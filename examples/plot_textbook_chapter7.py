@@ -36,6 +36,7 @@ X_train, y_train, X_test, y_test = X[:100], y[:100], X[100:], y[100:]
 clf = BackpropClassifier(
     n_hidden=2,  # M
     learning_rate=1.0,  # alpha
+    solver="gd",  # full-batch steepest descent, the book's method
     max_iter=1000,  # N_step
     init="normal",  # the book's WV_init = normal(0, 0.01, 15) after seed(1)
     init_scale=0.01,

@@ -29,6 +29,7 @@ import pytest
 import scipy.sparse as sp
 from _helpers import quietly
 from sklearn.datasets import load_digits
+from test_textbook import book_classifier
 from threadpoolctl import threadpool_info
 
 import skbackprop._numpy_ops as numpy_ops
@@ -98,20 +99,7 @@ def many_blocks(X, y):
 
 def book(_X, _y):
     X, y = make_textbook_data()
-    params = dict(
-        n_hidden=2,
-        learning_rate=1.0,
-        solver="gd",
-        max_iter=1000,
-        init="normal",
-        init_scale=0.01,
-        random_state=1,
-        tol=0.0,
-        n_iter_no_change=10**6,
-    )
-    return BackpropClassifier(**params).fit(
-        X[:100], y[:100], X_val=X[100:], y_val=y[100:]
-    )
+    return book_classifier(1.0).fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
 
 
 FITS = {

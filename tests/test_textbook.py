@@ -34,6 +34,7 @@ def book_classifier(learning_rate):
     return BackpropClassifier(
         n_hidden=2,
         learning_rate=learning_rate,
+        solver="gd",  # spelled out, as every setting of the book's run
         max_iter=1000,
         init="normal",
         init_scale=0.01,
