@@ -96,10 +96,8 @@ def fit_in_memory(
         run = training_run(estimator, X, labels, sample_weight, rng)
         start = len(estimator.loss_curve_)
         epochs = 1 if incremental else estimator.max_iter
-        # A minimiser begins one more iteration than it runs (SciPy's last
-        # callback), as in LogisticRegression.
         tasks = fit_tasks(
-            estimator, X, labels, sample_weight, epochs + (not solver.first_order)
+            estimator, X, labels, sample_weight, solver.callback_tasks(epochs)
         )
         first_epoch = estimator.n_iter_ + 1 if incremental else 1
         stopped = train(estimator, run, history, validation, tasks, epochs, first_epoch)

@@ -319,6 +319,12 @@ class Solver:
     data_parallel = True
     overshoot_advice = None
 
+    def callback_tasks(self, epochs):
+        """Callback tasks of a fit of up to ``epochs`` epochs or iterations:
+        a minimiser begins one more iteration than it runs (SciPy's last
+        callback), as in LogisticRegression."""
+        return epochs + (not self.first_order)
+
     def update_rule(self, learning_rate, momentum):
         """The rule of a first-order solver: an object whose ``step(theta,
         gradient)`` moves ``theta`` in place, and whose ``velocity`` (None

@@ -242,9 +242,8 @@ best_loss_, n_iter_, t_
         )
         run = full_batch_run(self, objective, coordinates)
         start = len(self.loss_curve_)
-        # a minimiser begins one more iteration than it runs (_driver)
-        solver = solver_of(self)
-        tasks = fit_tasks(self, X, y, None, self.max_iter + (not solver.first_order))
+        max_tasks = solver_of(self).callback_tasks(self.max_iter)
+        tasks = fit_tasks(self, X, y, None, max_tasks)
         stopped = train(self, run, history, validation, tasks, self.max_iter)
         finish(self, run, X.shape[0])
         self.n_iter_ = run.n_steps
