@@ -9,6 +9,7 @@ the solver's to say (:mod:`skbackprop._solvers`): epochs of a first-order
 update rule, or a minimiser's iterations.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -35,7 +36,7 @@ from ._fitting import (
 from ._namespace import moved_like
 from ._row_blocks import parallel_session
 from ._solvers import solver_of
-from ._stopping import NoImprovementStopper
+from ._stopping import NoImprovementStopper, watches_validation
 from ._tasks import fit_tasks
 from ._training import History, run_epochs, step_size_advice
 
@@ -82,13 +83,17 @@ def fit_in_memory(
         rng = check_random_state(estimator.random_state)
         if not warm:
             initialize(estimator, X, sample_weight, rng)
-        validation = None
+        validation, watching = None, False
         if X_val is not None:
             validation = validation_set(estimator, X_val, y_val)
-        elif estimator.early_stopping and not incremental:
-            X, labels, sample_weight, validation = hold_out(
+            watching = watches_validation(
+                estimator.early_stopping, solver, X.shape[0], validation.n_rows
+            )
+        elif not incremental:
+            X, labels, sample_weight, validation = held_out_if_watched(
                 estimator, X, labels, sample_weight, rng
             )
+            watching = validation is not None
         if incremental:  # the curves of the last fit stay as they are
             history = History(estimator.loss_curve_, [], [])
         else:
@@ -100,7 +105,9 @@ def fit_in_memory(
             estimator, X, labels, sample_weight, solver.callback_tasks(epochs)
         )
         first_epoch = estimator.n_iter_ + 1 if incremental else 1
-        stopped = train(estimator, run, history, validation, tasks, epochs, first_epoch)
+        stopped = train(
+            estimator, run, history, validation, tasks, epochs, first_epoch, watching
+        )
         finish(estimator, run, X.shape[0])
         estimator.n_iter_ = first_epoch - 1 + run.n_steps
         tasks.close()
@@ -111,12 +118,42 @@ def fit_in_memory(
     return estimator
 
 
-def train(estimator, run, history, validation, tasks, epochs, first_epoch=1):
+def held_out_if_watched(estimator, X, labels, sample_weight, rng):
+    """Hold out the validation rows when the fit stops on them.
+
+    Returns X, labels and sample_weight to train on, and the
+    :class:`ValidationSet` or None. With ``early_stopping="auto"``, data too
+    small to hold out a validation set of ``AUTO_VALIDATION_ROWS`` (or one
+    stratified by class) are trained on whole, without early stopping.
+    """
+    setting, n_rows = estimator.early_stopping, X.shape[0]
+    n_held_out = math.ceil(estimator.validation_fraction * n_rows)
+    if not watches_validation(setting, solver_of(estimator), n_rows, n_held_out):
+        return X, labels, sample_weight, None
+    try:
+        return hold_out(estimator, X, labels, sample_weight, rng)
+    except ValueError:
+        if setting != "auto":
+            raise
+        return X, labels, sample_weight, None
+
+
+def train(
+    estimator,
+    run,
+    history,
+    validation,
+    tasks,
+    epochs,
+    first_epoch=1,
+    early_stopping=False,
+):
     """Run the estimator's solver; whether a stopping rule ended it.
 
     Epochs of a first-order solver (:func:`run_epochs`, the no-improvement
-    rule watching the training or the validation loss), or the iterations
-    of a minimiser. Sets ``best_loss_``.
+    rule watching the training loss, or the validation loss when
+    ``early_stopping``), or the iterations of a minimiser. Sets
+    ``best_loss_``.
     """
     solver = solver_of(estimator)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -129,7 +166,7 @@ def train(estimator, run, history, validation, tasks, epochs, first_epoch=1):
             stopper=stopper,
             history=history,
             validation=validation,
-            early_stopping=estimator.early_stopping,
+            early_stopping=early_stopping,
             verbose=estimator.verbose,
             tasks=tasks,
             first_epoch=first_epoch,
@@ -216,6 +253,7 @@ def report_convergence(estimator, run, start, stopped, baseline):
         stopped,
         estimator.n_iter_no_change + 1,
         baseline,
+        mini_batches=solver_of(estimator).mini_batches,
     )
     advice = step_size_advice(solver_of(estimator), estimator.learning_rate)
-    warn_if_not_learned(reason, advice)
+    warn_if_not_learned(reason, advice, estimator.solver)

@@ -34,7 +34,7 @@ from ._namespace import (
     to_numpy,
 )
 from ._objective import Objective, loss_and_gradient
-from ._solvers import FullBatchEpoch, MiniBatchEpoch, solver_of
+from ._solvers import FullBatchEpoch, MiniBatchEpoch, moved_state, solver_of
 from ._training import (
     DivergenceCheck,
     History,
@@ -43,10 +43,6 @@ from ._training import (
     one_hot_like,
     step_size_advice,
 )
-
-# learning_rate="auto": the step on standardised features. The book's 1.0,
-# measured best of 0.5, 1, 2 and 4 on the benchmark sets (README.md).
-AUTO_STEP = 1.0
 
 
 def training_data(
@@ -110,7 +106,7 @@ def move_state_like(estimator, X):
     data of another; the weights are small, so they follow the data.
     """
     estimator._theta = moved_like(estimator._theta, X)
-    estimator._velocity = moved_like(estimator._velocity, X)
+    estimator._velocity = moved_state(estimator._velocity, X)
     coordinates = getattr(estimator, "_coordinates", None)
     if coordinates is not None and coordinates.standardised:
         estimator._coordinates = coordinates.moved_like(X)
@@ -161,7 +157,7 @@ def start_afresh(estimator, D, dtype, standardised, rng, like=None):
         theta = moved_like(theta, like)
     estimator._theta = coordinates.to_raw(theta)  # drawn for its inputs
     estimator._velocity = None
-    estimator._auto_step = AUTO_STEP
+    estimator._auto_step = {}  # solver name -> where the safeguard left it
     estimator.loss_curve_ = []
     estimator.best_loss_ = np.inf
     estimator.n_iter_ = 0
@@ -237,10 +233,11 @@ def solver_coordinates(estimator, standardised):
 
 def optimizer(estimator):
     """The solver's update rule at the estimator's step size."""
+    solver = solver_of(estimator)
     step = estimator.learning_rate
     if step == "auto":  # where the safeguard left it, for warm starts
-        step = getattr(estimator, "_auto_step", AUTO_STEP)
-    return solver_of(estimator).update_rule(step, estimator.momentum)
+        step = getattr(estimator, "_auto_step", {}).get(solver.name, solver.auto_step)
+    return solver.update_rule(step, estimator.momentum)
 
 
 def mini_batch_epoch(estimator, X, T, sample_weight, rng, coordinates):
@@ -279,7 +276,9 @@ def finish(estimator, run, n_samples):
     if run.epoch is not None:
         estimator._velocity = run.velocity()
         if estimator.learning_rate == "auto":
-            estimator._auto_step = run.epoch.optimizer.learning_rate
+            steps = dict(getattr(estimator, "_auto_step", {}))
+            steps[estimator.solver] = run.epoch.optimizer.learning_rate
+            estimator._auto_step = steps
     estimator.t_ += run.n_steps * n_samples
 
 

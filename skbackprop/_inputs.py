@@ -129,14 +129,33 @@ def check_validation_pair(X_val, y_val):
         )
 
 
+def explicitly_on(setting):
+    """Whether a switch that may be "auto" was set on (True, not "auto")."""
+    return not isinstance(setting, str) and bool(setting)
+
+
 def check_solver_allows(estimator, solver):
     """``early_stopping=True`` only with a solver that can be watched."""
-    if estimator.early_stopping and not solver.early_stopping:
+    if explicitly_on(estimator.early_stopping) and not solver.early_stopping:
         raise ValueError(
             f"early_stopping=True is not available with solver={solver.name!r}; "
-            "use solver='gd' or 'sgd', or pass X_val, y_val to watch the "
-            "validation loss."
+            f"use one of the solvers {watchable_solvers()}, or pass X_val, y_val "
+            "to watch the validation loss."
         )
+
+
+def watchable_solvers():
+    """The names of the registered solvers that early stopping can watch."""
+    from ._solvers import SOLVERS
+
+    return ", ".join(repr(s.name) for s in SOLVERS.values() if s.early_stopping)
+
+
+def incremental_solvers():
+    """The names of the registered solvers that partial_fit can run."""
+    from ._solvers import SOLVERS
+
+    return ", ".join(repr(s.name) for s in SOLVERS.values() if s.incremental)
 
 
 def refuse_negative_weights(least):

@@ -7,14 +7,51 @@ messages belong to :mod:`skbackprop._training`.
 import numpy as np
 from scipy.optimize import minimize
 
-from ._namespace import copy_of, moved_like, to_numpy, zeros_like
+from ._namespace import copy_of, empty_like, moved_like, to_numpy, zeros_like
 
 # L-BFGS-B may call the function more than once per iteration (line search);
 # MLPClassifier caps the calls at the same number by default (its max_fun).
 MAX_FUNCTION_CALLS = 15000
 
 
-class HeavyBall:
+class UpdateRule:
+    """How a first-order solver turns a gradient into a step, in place.
+
+    A rule may keep state between steps (momentum's velocity, Adam's
+    moments); :meth:`saved_state` and :meth:`resume` carry it over across
+    warm starts and ``partial_fit`` calls. The base rule keeps none.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The step size, the book's alpha (the safeguard of
+        ``learning_rate="auto"`` may halve it).
+    """
+
+    def __init__(self, learning_rate):
+        self.learning_rate = learning_rate
+
+    def step(self, theta, gradient):
+        """Move ``theta`` in place by one step against ``gradient``."""
+        raise NotImplementedError
+
+    def saved_state(self, coordinates):
+        """The state to keep on the estimator (None: nothing to keep).
+
+        ``coordinates`` are the run's (:mod:`skbackprop._coordinates`); the
+        rule's own arrays are in them.
+        """
+        return None
+
+    def resume(self, state, coordinates):
+        """Continue from a :meth:`saved_state` of an earlier run."""
+
+    def forget(self):
+        """Drop the state: the next step starts afresh (after the safeguard
+        took a step back)."""
+
+
+class HeavyBall(UpdateRule):
     """Steepest descent with heavy-ball momentum, in place.
 
     With ``momentum == 0`` it is the book's update
@@ -37,7 +74,7 @@ class HeavyBall:
     """
 
     def __init__(self, learning_rate, momentum, velocity=None):
-        self.learning_rate = learning_rate
+        super().__init__(learning_rate)
         self.momentum = momentum
         self.velocity = velocity
 
@@ -51,6 +88,128 @@ class HeavyBall:
         self.velocity *= self.momentum
         self.velocity -= self.learning_rate * gradient
         theta += self.velocity
+
+    def saved_state(self, coordinates):
+        """The velocity in raw coordinates (a step is a move of the
+        weights, so the coordinates map it as they map the weights)."""
+        if self.velocity is None:
+            return None
+        return coordinates.to_raw(self.velocity)
+
+    def resume(self, state, coordinates):
+        if state is not None and not isinstance(state, AdamMoments):
+            self.velocity = coordinates.from_raw(copy_of(state))
+
+    def forget(self):
+        self.velocity = None
+
+
+class AdamMoments:
+    """Adam's state: the steps taken and the two moment estimates.
+
+    They are running means of the gradient and of its square in the
+    coordinates of the run that made them (``standardised``); a run in
+    other coordinates starts them afresh.
+    """
+
+    def __init__(self, n_steps, first, second, standardised):
+        self.n_steps = n_steps
+        self.first = first
+        self.second = second
+        self.standardised = standardised
+
+    def moved_like(self, array):
+        """The same moments in ``array``'s namespace, device and dtype."""
+        return AdamMoments(
+            self.n_steps,
+            moved_like(self.first, array),
+            moved_like(self.second, array),
+            self.standardised,
+        )
+
+
+class Adam(UpdateRule):
+    """Adaptive moment estimation (Kingma and Ba, 2015), in place.
+
+    With gradient g at step t, running means of g and of g squared, and a
+    step scaled by both, bias-corrected for their start at zero:
+
+        m <- beta1 m + (1 - beta1) g
+        s <- beta2 s + (1 - beta2) g * g
+        theta <- theta - alpha_t m / (sqrt(s) + epsilon),
+        alpha_t = learning_rate sqrt(1 - beta2^t) / (1 - beta1^t)
+
+    Each weight's step is about ``learning_rate`` at most, whatever the
+    size of its gradient: the plateaus of a sigmoid network, where the
+    gradient is small, are crossed at the same pace as the slopes.
+
+    Parameters
+    ----------
+    learning_rate : float
+        Step size alpha.
+
+    beta1, beta2 : float
+        Decay of the two running means (the paper's and MLPClassifier's
+        0.9 and 0.999).
+
+    epsilon : float
+        Added to sqrt(s), so that a weight whose gradient is zero does not
+        divide by zero.
+    """
+
+    def __init__(self, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.n_steps = 0
+        self.first = self.second = self._buffer = None
+
+    def step(self, theta, gradient):
+        """Move ``theta`` in place by one Adam step against ``gradient``."""
+        if self.first is None:
+            self.first, self.second = zeros_like(theta), zeros_like(theta)
+            self._buffer = empty_like(theta)
+        self.n_steps += 1
+        t, m, s, buffer = self.n_steps, self.first, self.second, self._buffer
+        m *= self.beta1  # m <- beta1 m + (1 - beta1) g
+        m += (1 - self.beta1) * gradient
+        s *= self.beta2  # s <- beta2 s + (1 - beta2) g^2
+        buffer[...] = gradient
+        buffer *= gradient
+        buffer *= 1 - self.beta2
+        s += buffer
+        alpha_t = self.learning_rate * (1 - self.beta2**t) ** 0.5 / (1 - self.beta1**t)
+        buffer[...] = s  # theta <- theta - alpha_t m / (sqrt(s) + epsilon)
+        buffer **= 0.5
+        buffer += self.epsilon
+        theta -= alpha_t * m / buffer
+
+    def saved_state(self, coordinates):
+        if self.first is None:
+            return None
+        return AdamMoments(
+            self.n_steps,
+            copy_of(self.first),
+            copy_of(self.second),
+            coordinates.standardised,
+        )
+
+    def resume(self, state, coordinates):
+        if isinstance(state, AdamMoments):
+            if state.standardised == coordinates.standardised:
+                self.n_steps = state.n_steps
+                self.first, self.second = copy_of(state.first), copy_of(state.second)
+                self._buffer = empty_like(self.first)
+
+    def forget(self):
+        self.n_steps = 0
+        self.first = self.second = self._buffer = None
+
+
+def moved_state(state, like):
+    """A saved update-rule state in ``like``'s namespace and on its device."""
+    if isinstance(state, AdamMoments):
+        return state.moved_like(like)
+    return moved_like(state, like)
 
 
 class FullBatchEpoch:
@@ -75,7 +234,7 @@ class FullBatchEpoch:
     loss : callable
         ``theta -> loss`` on the training data (forward pass only).
 
-    optimizer : HeavyBall
+    optimizer : UpdateRule
         The update rule.
 
     safeguarded : bool, default=False
@@ -130,7 +289,7 @@ class FullBatchEpoch:
                 return loss
             theta[:] = before  # overshot: back, and half the step
             self.optimizer.learning_rate *= 0.5
-            self.optimizer.velocity = None
+            self.optimizer.forget()
 
 
 class MiniBatchEpoch:
@@ -162,7 +321,7 @@ class MiniBatchEpoch:
         ``() -> None or ndarray``: the sample order of the next epoch, None
         for the stored order.
 
-    optimizer : HeavyBall
+    optimizer : UpdateRule
         The update rule.
 
     safeguarded : bool, default=False
@@ -308,6 +467,10 @@ class Solver:
     overshoot_advice : str
         What to change when a solver that is not first-order diverges or
         does not learn (first-order solvers name ``learning_rate``).
+
+    auto_step : float
+        The step of ``learning_rate="auto"``, in the coordinates of
+        standardised inputs (first-order solvers).
     """
 
     name = None
@@ -318,6 +481,9 @@ class Solver:
     early_stopping = True
     data_parallel = True
     overshoot_advice = None
+    # The book's 1.0, measured best of 0.5, 1, 2 and 4 for gd on the
+    # benchmark sets (benchmarks/defaults.py).
+    auto_step = 1.0
 
     def callback_tasks(self, epochs):
         """Callback tasks of a fit of up to ``epochs`` epochs or iterations:
@@ -326,10 +492,9 @@ class Solver:
         return epochs + (not self.first_order)
 
     def update_rule(self, learning_rate, momentum):
-        """The rule of a first-order solver: an object whose ``step(theta,
-        gradient)`` moves ``theta`` in place, and whose ``velocity`` (None
-        or an array shaped like ``theta``) is its state, carried over across
-        warm starts and ``partial_fit`` calls."""
+        """The rule of a first-order solver: an :class:`UpdateRule`, whose
+        ``step(theta, gradient)`` moves ``theta`` in place and whose state
+        is carried over across warm starts and ``partial_fit`` calls."""
         return HeavyBall(learning_rate, momentum)
 
     def minimize(self, loss_and_gradient, theta, max_iter, tol, callback):
@@ -351,6 +516,21 @@ class MiniBatchDescent(Solver):
     )
     mini_batches = True
     data_parallel = False  # its steps follow each other within an epoch
+
+
+class AdaptiveMoments(Solver):
+    name = "adam"
+    summary = (
+        "Adam's adaptive steps on mini-batches of ``batch_size``, reshuffled "
+        "every epoch when ``shuffle`` (``MLPClassifier``'s default solver)"
+    )
+    mini_batches = True
+    data_parallel = False  # its steps follow each other within an epoch
+    # learning_rate="auto": chosen on benchmarks/tabular.py (docs/tabular.rst).
+    auto_step = 0.01
+
+    def update_rule(self, learning_rate, momentum):
+        return Adam(learning_rate)
 
 
 class LBFGS(Solver):
@@ -387,7 +567,7 @@ def unregister(name):
     SOLVER_NAMES.discard(name)
 
 
-for _solver in (GradientDescent(), MiniBatchDescent(), LBFGS()):
+for _solver in (GradientDescent(), MiniBatchDescent(), AdaptiveMoments(), LBFGS()):
     register(_solver)
 
 

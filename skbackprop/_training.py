@@ -28,6 +28,7 @@ class ValidationSet:
 
     def __init__(self, X, labels, p, M, K):
         self.X = X
+        self.n_rows = X.shape[0]
         self.labels = moved_like(labels, X)
         self.T = one_hot_like(labels, K, X)
         self.p = moved_like(p, X)
@@ -117,10 +118,11 @@ def step_size_advice(solver, learning_rate):
     if not solver.first_order:
         return solver.overshoot_advice
     if learning_rate == "auto":
+        step = solver.auto_step
         return (
-            "learning_rate='auto' steps 1.0 on standardised features; try a "
-            "smaller float learning_rate, such as learning_rate=0.1, on "
-            "standardised features (StandardScaler)."
+            f"learning_rate='auto' steps {step:g} on standardised features; try "
+            f"a smaller float learning_rate, such as learning_rate={step / 10:g}, "
+            "on standardised features (StandardScaler)."
         )
     return (
         f"Try a smaller learning_rate than learning_rate={learning_rate!r}, "
@@ -177,8 +179,9 @@ class TrainingRun:
     check_divergence : DivergenceCheck
         Called on every epoch's loss and raw weights.
 
-    velocity : ndarray or None
-        The heavy-ball velocity carried over, in raw coordinates.
+    velocity : ndarray, AdamMoments or None
+        The update rule's state carried over (the heavy-ball velocity in
+        raw coordinates).
 
     objective : Objective, InCoordinates or None
         The full-batch objective in the run's coordinates (what L-BFGS
@@ -201,7 +204,7 @@ class TrainingRun:
         self.theta = coordinates.from_raw(copy_of(theta))
         self.raw = coordinates.to_raw(self.theta)
         if velocity is not None and epoch is not None:
-            epoch.optimizer.velocity = coordinates.from_raw(copy_of(velocity))
+            epoch.optimizer.resume(velocity, coordinates)
         self.n_steps = 0
 
     def step(self, last=False):
@@ -220,9 +223,9 @@ class TrainingRun:
         self.theta = self.coordinates.from_raw(copy_of(self.raw))
 
     def velocity(self):
-        """The heavy-ball velocity in raw coordinates, or None."""
-        velocity = self.epoch.optimizer.velocity
-        return None if velocity is None else self.coordinates.to_raw(velocity)
+        """The update rule's state to keep (the heavy-ball velocity in raw
+        coordinates), or None."""
+        return self.epoch.optimizer.saved_state(self.coordinates)
 
 
 def run_epochs(

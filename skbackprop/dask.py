@@ -37,7 +37,7 @@ from ._cluster_data import (
     described,
     row_chunks,
 )
-from ._docstrings import PARAMETERS
+from ._docstrings import CLUSTER_PARAMETERS
 from ._driver import report_convergence, train
 from ._fitting import (
     finish,
@@ -51,9 +51,11 @@ from ._fitting import (
 from ._inputs import (
     check_solver_allows,
     check_validation_pair,
+    explicitly_on,
 )
 from ._network import hidden_outputs, log_probabilities, softmax_outputs
 from ._solvers import solver_of
+from ._stopping import watches_validation
 from ._tasks import fit_tasks
 
 __all__ = ["DaskBackpropClassifier"]
@@ -71,11 +73,15 @@ class DaskBackpropClassifier(BackpropClassifier):
     ``validation_loss_curve_`` equal those of ``BackpropClassifier.fit`` on
     the same data in memory, up to the rounding of the sums.
 
-    ``solver="sgd"`` is not available: its steps follow each other within an
-    epoch, so they cannot run on the partitions at once. Use ``"gd"`` or
+    The mini-batch solvers (``"adam"``, the default of
+    :class:`BackpropClassifier`, and ``"sgd"``) are not available: their
+    steps follow each other within an epoch, so they cannot run on the
+    partitions at once. Its defaults are therefore the full-batch ones,
+    ``solver="gd"`` with ``init="glorot"``, ``n_hidden=32`` and
+    ``early_stopping=False``; use ``"gd"`` or
     ``"lbfgs"``, or :func:`skbackprop.incremental.fit_chunks` to stream the
-    chunks through ``partial_fit``. ``early_stopping`` needs ``X_val`` and
-    ``y_val``: no rows are held out of a cluster's data.
+    chunks through ``partial_fit`` with any solver. ``early_stopping`` needs
+    ``X_val`` and ``y_val``: no rows are held out of a cluster's data.
 
     Prediction on dask arrays is lazy: ``predict``, ``predict_proba``,
     ``predict_log_proba`` and ``transform`` return dask arrays, chunk for
@@ -85,7 +91,7 @@ class DaskBackpropClassifier(BackpropClassifier):
 
     Parameters
     ----------
-{PARAMETERS}
+{CLUSTER_PARAMETERS}
 
     client : distributed.Client or None, default=None
         The cluster's client; None for the default client (the most recent
@@ -244,7 +250,12 @@ best_loss_, n_iter_, t_
         start = len(self.loss_curve_)
         max_tasks = solver_of(self).callback_tasks(self.max_iter)
         tasks = fit_tasks(self, X, y, None, max_tasks)
-        stopped = train(self, run, history, validation, tasks, self.max_iter)
+        watching = validation is not None and watches_validation(
+            self.early_stopping, solver_of(self), X.shape[0], validation.n_rows
+        )
+        stopped = train(
+            self, run, history, validation, tasks, self.max_iter, 1, watching
+        )
         finish(self, run, X.shape[0])
         self.n_iter_ = run.n_steps
         tasks.close()
@@ -263,7 +274,7 @@ best_loss_, n_iter_, t_
             )
         check_validation_pair(X_val, y_val)
         check_solver_allows(self, solver_of(self))
-        if self.early_stopping and X_val is None:
+        if explicitly_on(self.early_stopping) and X_val is None:
             raise ValueError(
                 "early_stopping=True on a cluster needs X_val and y_val: "
                 "DaskBackpropClassifier does not hold rows out of the training "

@@ -29,6 +29,8 @@ def data():
 
 
 def small(**params):
+    # the last epoch's weights are the model's: no best weights restored
+    params.setdefault("early_stopping", False)
     return BackpropClassifier(n_hidden=2, tol=0, random_state=0, **params)
 
 
@@ -69,8 +71,9 @@ def test_no_set_callbacks_before_scikit_learn_1_9(data):
 def test_weight_history_records_every_step_of_the_book(data):
     X, y = data
     history = WeightHistory()
-    clf = quiet_fit(small(max_iter=6, learning_rate=1.0).set_callbacks(history), X, y)
-    stepper = small(learning_rate=1.0)
+    book = dict(solver="gd", learning_rate=1.0)
+    clf = quiet_fit(small(max_iter=6, **book).set_callbacks(history), X, y)
+    stepper = small(**book)
     for W, V in zip(history.W_, history.V_, strict=True):
         stepper.partial_fit(X, y, classes=[0, 1, 2])
         np.testing.assert_allclose(W, stepper.W_, rtol=1e-12)

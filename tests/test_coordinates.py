@@ -87,7 +87,11 @@ def test_one_step_written_out(learning_rate):
     X, T, s, M = raw_problem()
     X, y = X / 1e3, T.argmax(axis=1)
     clf = BackpropClassifier(
-        n_hidden=M, learning_rate=learning_rate, max_iter=1, warm_start=True
+        n_hidden=M,
+        learning_rate=learning_rate,
+        solver="gd",
+        max_iter=1,
+        warm_start=True,
     )
     quiet_fit(clf.set_params(random_state=0), X, y)
     theta = clf._theta.copy()

@@ -44,6 +44,14 @@ def dask_arrays(*arrays, chunk=CHUNK):
     return [da.from_array(array, chunks=chunk) for array in arrays]
 
 
+def in_memory_twin(**params):
+    """The BackpropClassifier with every parameter of the Dask estimator's,
+    its full-batch defaults included."""
+    settings = DaskBackpropClassifier(**params).get_params()
+    del settings["client"]
+    return BackpropClassifier(**settings)
+
+
 def both_fits(client, params, X, y, sample_weight=None, **fit_params):
     """The cluster fit on dask arrays and the in-memory fit on the same data."""
     dask_fit_params = {
@@ -53,7 +61,7 @@ def both_fits(client, params, X, y, sample_weight=None, **fit_params):
     cluster = DaskBackpropClassifier(client=client, **params).fit(
         *dask_arrays(X, y), weights, **dask_fit_params
     )
-    memory = BackpropClassifier(**params).fit(X, y, sample_weight, **fit_params)
+    memory = in_memory_twin(**params).fit(X, y, sample_weight, **fit_params)
     return cluster, memory
 
 
@@ -126,7 +134,7 @@ def test_warm_start_continues_as_in_memory(client, data):
     X, y, _, _, _ = data
     params = dict(n_hidden=8, max_iter=10, tol=0, random_state=0, warm_start=True)
     cluster = DaskBackpropClassifier(client=client, **params)
-    memory = BackpropClassifier(**params)
+    memory = in_memory_twin(**params)
     for _ in range(2):
         cluster.fit(*dask_arrays(X, y))
         memory.fit(X, y)
@@ -312,7 +320,17 @@ def test_a_closed_client_is_named(data):
 def test_parameters_are_those_of_backprop_classifier_and_client():
     ours = DaskBackpropClassifier().get_params()
     assert ours.pop("client") is None
-    assert ours == BackpropClassifier().get_params()
+    theirs = BackpropClassifier().get_params()
+    assert ours.keys() == theirs.keys()
+    # the in-memory defaults step on mini-batches, one after another, which
+    # the partitions cannot take at once: the cluster keeps full-batch ones
+    assert {name for name in ours if ours[name] != theirs[name]} == {
+        "n_hidden",
+        "solver",
+        "init",
+        "early_stopping",
+    }
+    assert ours["solver"] == "gd" and theirs["solver"] == "adam"
 
 
 def test_a_worker_of_several_threads_sums_its_partitions_on_each(data):

@@ -58,7 +58,7 @@ def test_float32_hidden_layer_is_not_upcast(data, monkeypatch):
 
     monkeypatch.setattr(network, "hidden_layer", spy)
     X, y = data
-    fit(X.astype(np.float32), y, max_iter=3)
+    fit(X.astype(np.float32), y, max_iter=3, solver="gd")
     assert seen and set(seen) == {np.dtype(np.float32)}
 
 

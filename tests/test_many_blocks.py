@@ -204,7 +204,9 @@ def test_a_fit_from_another_thread_never_runs_pool_and_blas_threads_at_once(
         patch.setattr(row_blocks, "_run", spy)
         in_threads(
             lambda: quiet_fit(
-                BackpropClassifier(n_hidden=M, max_iter=1, random_state=0), X, y
+                BackpropClassifier(n_hidden=M, solver="gd", max_iter=1, random_state=0),
+                X,
+                y,
             )
         )
     assert seen

@@ -279,7 +279,12 @@ def test_a_hold_out_leaving_no_training_weight_names_validation_fraction():
     X, y = np.arange(8.0).reshape(4, 2), np.array([0, 1, 0, 1])
     weights = np.array([0.0, 1.8, 1.9, 0.0])
     clf = BackpropClassifier(
-        solver="sgd", early_stopping=True, validation_fraction=0.3, random_state=6
+        n_hidden=32,
+        solver="sgd",
+        init="glorot",  # the draw of the weights before the split, as found
+        early_stopping=True,
+        validation_fraction=0.3,
+        random_state=6,
     )
     with pytest.raises(ValueError, match="training rows .* zero total sample weight"):
         clf.fit(X, y, sample_weight=weights)

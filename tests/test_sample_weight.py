@@ -26,8 +26,8 @@ def data():
 def test_integer_weights_equal_repeated_rows(data):
     X, y = data
     counts = np.random.RandomState(0).randint(1, 4, size=len(y))
-    weighted = fit(X, y, counts)
-    repeated = fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    weighted = fit(X, y, counts, solver="gd")
+    repeated = fit(np.repeat(X, counts, axis=0), np.repeat(y, counts), solver="gd")
     np.testing.assert_allclose(weighted._theta, repeated._theta, rtol=1e-10)
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
 

@@ -16,15 +16,12 @@ from sklearn.exceptions import ConvergenceWarning
 from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._initialization import initial_weights
 from skbackprop._objective import loss_and_gradient
-from skbackprop._solvers import SOLVERS, Solver, register, unregister
+from skbackprop._solvers import SOLVERS, Solver, UpdateRule, register, unregister
 
 
-class SignDescent:
-    """theta <- theta - learning_rate * sign(dE/dtheta): a rule of a line."""
-
-    def __init__(self, learning_rate):
-        self.learning_rate = learning_rate
-        self.velocity = None  # no state to carry over
+class SignDescent(UpdateRule):
+    """theta <- theta - learning_rate * sign(dE/dtheta): a rule of a line,
+    with no state to carry over (UpdateRule's saved_state and resume)."""
 
     def step(self, theta, gradient):
         theta -= self.learning_rate * np.sign(gradient)
@@ -48,6 +45,7 @@ def sign_solver():
 def test_a_registered_rule_trains_end_to_end(sign_solver):
     X, y = make_textbook_data()
     params = dict(n_hidden=3, learning_rate=0.01, max_iter=2, tol=0, random_state=0)
+    params.update(init="glorot")
     clf = quiet_fit(BackpropClassifier(solver="sign", **params), X, y)
     # the rule written out: two steps from the same initial weights
     theta = initial_weights("glorot", 0.01, 2, 3, 3, np.random.RandomState(0), float)
@@ -101,7 +99,8 @@ def test_the_flags_say_what_a_solver_allows():
         BackpropClassifier(solver="lbfgs", early_stopping=True).fit(X, y)
     with pytest.raises(ValueError, match="partial_fit is not available"):
         BackpropClassifier(solver="lbfgs").partial_fit(X, y, classes=[0, 1, 2])
-    assert [name for name, s in SOLVERS.items() if not s.data_parallel] == ["sgd"]
+    not_on_partitions = [name for name, s in SOLVERS.items() if not s.data_parallel]
+    assert not_on_partitions == ["sgd", "adam"]
 
 
 def test_convergence_warnings_point_at_the_callers_line():

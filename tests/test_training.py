@@ -74,7 +74,8 @@ def test_validation_curves_without_early_stopping_do_not_change_training():
 
 def test_partial_fit_on_one_chunk_k_times_equals_k_epochs_of_fit():
     X, y = make_textbook_data()
-    params = dict(n_hidden=3, momentum=0.5, tol=0, random_state=0)
+    params = dict(n_hidden=3, solver="gd", momentum=0.5, tol=0, random_state=0)
+    params.update(early_stopping=False)
     fitted = quiet_fit(BackpropClassifier(max_iter=7, **params), X, y)
     incremental = BackpropClassifier(**params)
     for _ in range(7):
@@ -140,7 +141,8 @@ def test_partial_fit_chunk_may_hold_one_class():
 
 def test_warm_start_continues_weights_and_momentum():
     X, y = make_textbook_data()
-    params = dict(n_hidden=3, momentum=0.9, tol=0, random_state=0)
+    params = dict(n_hidden=3, solver="gd", momentum=0.9, tol=0, random_state=0)
+    params.update(early_stopping=False)
     ten = quiet_fit(BackpropClassifier(max_iter=10, **params), X, y)
     warm = BackpropClassifier(max_iter=4, warm_start=True, **params)
     quiet_fit(warm, X, y)
