@@ -25,7 +25,12 @@ the mean rank (1 is best), ours against MLPClassifier in wins, ties and
 losses (a tie is within half a point), the data sets where ours is more than
 a point below LogisticRegression, and the fit times (total, and the
 geometric mean over data sets of ours / reference). ``--json FILE`` writes
-every fold's scores and times.
+every fold's scores and times. ``--ablations`` runs ours again with each
+default changed in turn (``ABLATIONS``), on the first variant: the rows that
+justify the defaults (docs/tabular.rst)::
+
+    python benchmarks/tabular.py --ablations --json results.json \
+        --docs docs/tabular_results.rst
 """
 
 import argparse
@@ -33,6 +38,7 @@ import csv
 import json
 import os
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from _harness import table_header, table_row
@@ -45,8 +51,28 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skbackprop import BackpropClassifier
+from skbackprop._solvers import SOLVERS
 
 MODELS = ("ours", "MLP", "LogReg", "HGB")
+# --ablations: each default of BackpropClassifier against the settings it
+# was chosen over, one parameter changed at a time (docs/tabular.rst).
+# AUTO_STEP is not a parameter: learning_rate="auto" with another step of
+# Adam's in the coordinates of standardised inputs.
+AUTO_STEP = "auto step"
+ABLATIONS = {
+    "solver='gd' (the book's full-batch steps)": dict(solver="gd"),
+    "solver='sgd'": dict(solver="sgd"),
+    "solver='sgd', momentum=0.9": dict(solver="sgd", momentum=0.9),
+    "solver='lbfgs'": dict(solver="lbfgs"),
+    "learning_rate='auto' stepping 0.003": {AUTO_STEP: 0.003},
+    "learning_rate='auto' stepping 0.03": {AUTO_STEP: 0.03},
+    "init='glorot'": dict(init="glorot"),
+    "early_stopping=False": dict(early_stopping=False),
+    "early_stopping=True": dict(early_stopping=True),
+    "n_hidden=32": dict(n_hidden=32),
+    "n_hidden=128": dict(n_hidden=128),
+    "n_iter_no_change=20": dict(n_iter_no_change=20),
+}
 TIE = 0.005  # half a point of accuracy
 BELOW_LINEAR = 0.01  # a point below LogisticRegression
 
@@ -103,13 +129,21 @@ def models(variant, categorical, n_columns):
     }
 
 
-def evaluate(name, variant, n_folds):
-    """Each model's accuracy and fit time on each of the first folds."""
+def evaluate(name, variant, n_folds, settings=None):
+    """Each model's accuracy and fit time on each of the first folds
+    (ours only, with these settings, when ``settings`` are given)."""
     X, y, categorical = load(name)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
     results = {}
-    for model_name, model in models(variant, categorical, X.shape[1]).items():
-        with warnings.catch_warnings():
+    chosen = models(variant, categorical, X.shape[1])
+    settings = dict(settings or {})
+    step = settings.pop(AUTO_STEP, SOLVERS["adam"].auto_step)
+    if settings:
+        chosen = {"ours": chosen["ours"].set_params(**settings_of(settings))}
+    elif step != SOLVERS["adam"].auto_step:
+        chosen = {"ours": chosen["ours"]}
+    for model_name, model in chosen.items():
+        with warnings.catch_warnings(), auto_step(step):
             warnings.simplefilter("ignore")  # ConvergenceWarning, small classes
             scores = cross_validate(model, X, y, cv=folds[:n_folds])
         results[model_name] = {
@@ -117,6 +151,54 @@ def evaluate(name, variant, n_folds):
             "fit_time": scores["fit_time"].tolist(),
         }
     return results
+
+
+@contextmanager
+def auto_step(step):
+    """Adam's step for learning_rate="auto", for the block."""
+    saved = SOLVERS["adam"].auto_step
+    SOLVERS["adam"].auto_step = step
+    try:
+        yield
+    finally:
+        SOLVERS["adam"].auto_step = saved
+
+
+def settings_of(settings):
+    """Pipeline parameters of BackpropClassifier settings."""
+    return {f"backpropclassifier__{key}": value for key, value in settings.items()}
+
+
+def ablations(chosen, variant, n_folds, defaults):
+    """Ours with each of ABLATIONS against ours with the defaults.
+
+    Returns {setting: row}, each row the mean accuracy, the wins, ties and
+    losses against the defaults (a tie within half a point) and the total
+    fit time; the defaults' own row first.
+    """
+    ours = {name: defaults[name]["ours"] for name in chosen}
+    rows = {"the defaults": _ablation_row(ours, ours)}
+    for label, settings in ABLATIONS.items():
+        results = {
+            name: evaluate(name, variant, n_folds, settings)["ours"] for name in chosen
+        }
+        rows[label] = _ablation_row(results, ours)
+        print(f"{label}: {rows[label]}", flush=True)
+    return rows
+
+
+def _ablation_row(results, defaults):
+    mine = np.array([np.mean(results[name]["accuracy"]) for name in defaults])
+    theirs = np.array([np.mean(defaults[name]["accuracy"]) for name in defaults])
+    better = int(np.sum(mine - theirs > TIE))
+    worse = int(np.sum(mine - theirs < -TIE))
+    return {
+        "mean accuracy": round(float(mine.mean()), 4),
+        "against the defaults": f"{better}/{len(mine) - better - worse}/{worse}",
+        "total fit time (s)": round(
+            float(sum(np.sum(results[name]["fit_time"]) for name in defaults)), 1
+        ),
+    }
 
 
 def summary(results):
@@ -198,6 +280,8 @@ def results_page(everything, arguments):
     command = "python benchmarks/tabular.py"
     if arguments.folds < 5:
         command += f" --folds {arguments.folds}"
+    if arguments.ablations:
+        command += " --ablations"
     lines = [
         f"From ``{command} --docs docs/tabular_results.rst``",
         f"({folds}, {n_sets} data sets).",
@@ -244,7 +328,25 @@ def results_page(everything, arguments):
             title=title,
         )
         lines += [".. plot::", ""] + ["   " + line for line in plot.splitlines()] + [""]
+        if "ablations" in run:
+            lines += _ablations_table(run["ablations"], title)
     return "\n".join(lines)
+
+
+def _ablations_table(rows, title):
+    heading = f"{title}: each default changed"
+    lines = [heading, "^" * len(heading), ""]
+    lines += [
+        "``BackpropClassifier(random_state=0)`` with one parameter changed; "
+        "against the defaults in wins/ties/losses over the data sets (a tie "
+        "within half a point).",
+        "",
+    ]
+    keys = ("mean accuracy", "against the defaults", "total fit time (s)")
+    return lines + list_table(
+        ["setting", *keys],
+        [[label, *(row[k] for k in keys)] for label, row in rows.items()],
+    )
 
 
 def _ranks(row):
@@ -265,6 +367,12 @@ def main():
     parser.add_argument("--json", help="write every fold's results here")
     parser.add_argument(
         "--docs", help="write the results page here (docs/tabular_results.rst)"
+    )
+    parser.add_argument(
+        "--ablations",
+        action="store_true",
+        help="also run ours with each default changed (ABLATIONS), on the first "
+        "variant",
     )
     arguments = parser.parse_args()
     chosen = arguments.only or names()
@@ -288,6 +396,13 @@ def main():
         print()
         for key, value in everything[variant]["summary"].items():
             print(f"{key}: {value}")
+        if arguments.ablations and variant == arguments.variants[0]:
+            print(
+                f"\nVariant {variant!r}: each default changed, against the defaults\n"
+            )
+            everything[variant]["ablations"] = ablations(
+                chosen, variant, arguments.folds, results
+            )
     if arguments.json:
         with open(arguments.json, "w") as out:
             json.dump(everything, out, indent=1)

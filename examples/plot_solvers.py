@@ -1,13 +1,15 @@
 """
-===================================
-gd, sgd and L-BFGS on the same data
-===================================
+==========================================
+adam, gd, sgd and L-BFGS on the same data
+==========================================
 
 Every solver steps along the same back-propagated gradient; they differ in how
-they step. Full-batch ``"gd"`` is the book's method, ``"sgd"`` steps on
-mini-batches (several steps per epoch), ``"lbfgs"`` builds a curvature model
-from past gradients. The training loss against epochs (iterations for L-BFGS)
-and against time, on standardised handwritten digits.
+they step. ``"adam"`` (the default) scales each weight's step by running means
+of its gradient on mini-batches, full-batch ``"gd"`` is the book's method,
+``"sgd"`` takes plain steps on mini-batches (several steps per epoch),
+``"lbfgs"`` builds a curvature model from past gradients. The training loss
+against epochs (iterations for L-BFGS) and against time, on standardised
+handwritten digits.
 """
 
 # %%
@@ -28,6 +30,7 @@ scaler = StandardScaler().fit(X_train)
 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
 
 solvers = {
+    "adam (the default)": dict(max_iter=60, early_stopping=False),
     "gd": dict(solver="gd", learning_rate=1.0, max_iter=300),
     "gd + momentum 0.9": dict(
         solver="gd", learning_rate=1.0, momentum=0.9, max_iter=300

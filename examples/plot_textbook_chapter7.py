@@ -43,6 +43,7 @@ clf = BackpropClassifier(
     random_state=1,
     tol=0.0,  # never stop early: all 1000 steps, as in the book
     n_iter_no_change=10**6,
+    early_stopping=False,  # the book scores its test data, never stops on it
 )
 # The book also records every weight after every step (``wv_hist``): the
 # WeightHistory callback does (scikit-learn >= 1.9, whose callbacks it uses).

@@ -77,8 +77,8 @@ ENTRIES = {
         Stop once the monitored loss has not improved by ``tol`` for more
         than this many epochs (counted as in ``MLPClassifier``).
         ``tol=0`` with a large ``n_iter_no_change`` runs all ``max_iter``
-        epochs. On the benchmark, 20 scored a tenth of a point higher at
-        about 1.6 times the fit time.""",
+        epochs. On the benchmark, 20 scored a tenth of a point higher in a
+        third more fit time.""",
     "early_stopping": """\
     early_stopping : bool or "auto", default="auto"
         Monitor the validation loss instead of the training loss and keep
