@@ -24,7 +24,7 @@ from ._inputs import (
     check_validation_pair,
     explicitly_on,
     float_dtypes,
-    incremental_solvers,
+    solvers_allowing,
     with_float_width,
 )
 from ._namespace import (
@@ -290,7 +290,7 @@ class BackpropClassifier(
             (
                 not solver_of(self).incremental,
                 f"solver={self.solver!r}; use one of the solvers "
-                f"{incremental_solvers()}",
+                f"{solvers_allowing('incremental')}",
             ),
             (
                 explicitly_on(self.early_stopping),

@@ -401,7 +401,7 @@ class ClusterValidation:
 
     def __init__(self, partitions, n_samples, M, K):
         self.partitions = partitions
-        self.n_samples = self.n_rows = n_samples
+        self.n_samples = n_samples
         self.M, self.K = M, K
 
     def evaluate(self, theta):

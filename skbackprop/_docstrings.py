@@ -2,14 +2,15 @@
 (numpydoc entries, indented for a class docstring).
 
 The two estimators share every entry but the defaults that differ: the
-cluster trains with full-batch steps (:data:`CLUSTER_DEFAULTS`).
+cluster trains with full-batch steps (``CLUSTER_ENTRIES``).
 """
 
 ENTRIES = {
     "n_hidden": """\
     n_hidden : int, default=64
         M, the number of sigmoid hidden units. On ``benchmarks/tabular.py``
-        (43 real tables; User guide, "Why these defaults") 64 units scored
+        (43 real tables; the docs' "Accuracy on real tables", "Why these
+        defaults") 64 units scored
         higher than 32 and as high as 128, in less time.""",
     "learning_rate": """\
     learning_rate : float or "auto", default="auto"

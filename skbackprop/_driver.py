@@ -87,7 +87,7 @@ def fit_in_memory(
         if X_val is not None:
             validation = validation_set(estimator, X_val, y_val)
             watching = watches_validation(
-                estimator.early_stopping, solver, X.shape[0], validation.n_rows
+                estimator.early_stopping, solver, validation.n_samples
             )
         elif not incremental:
             X, labels, sample_weight, validation = held_out_if_watched(
@@ -126,9 +126,9 @@ def held_out_if_watched(estimator, X, labels, sample_weight, rng):
     small to hold out a validation set of ``AUTO_VALIDATION_ROWS`` (or one
     stratified by class) are trained on whole, without early stopping.
     """
-    setting, n_rows = estimator.early_stopping, X.shape[0]
-    n_held_out = math.ceil(estimator.validation_fraction * n_rows)
-    if not watches_validation(setting, solver_of(estimator), n_rows, n_held_out):
+    setting = estimator.early_stopping
+    n_held_out = math.ceil(estimator.validation_fraction * X.shape[0])
+    if not watches_validation(setting, solver_of(estimator), n_held_out):
         return X, labels, sample_weight, None
     try:
         return hold_out(estimator, X, labels, sample_weight, rng)

@@ -139,23 +139,18 @@ def check_solver_allows(estimator, solver):
     if explicitly_on(estimator.early_stopping) and not solver.early_stopping:
         raise ValueError(
             f"early_stopping=True is not available with solver={solver.name!r}; "
-            f"use one of the solvers {watchable_solvers()}, or pass X_val, y_val "
-            "to watch the validation loss."
+            f"use one of the solvers {solvers_allowing('early_stopping')}, or "
+            "pass X_val, y_val to watch the validation loss."
         )
 
 
-def watchable_solvers():
-    """The names of the registered solvers that early stopping can watch."""
+def solvers_allowing(flag):
+    """The registered solvers whose ``flag`` (a :class:`Solver` attribute,
+    such as ``"early_stopping"`` or ``"incremental"``) is true, for
+    messages."""
     from ._solvers import SOLVERS
 
-    return ", ".join(repr(s.name) for s in SOLVERS.values() if s.early_stopping)
-
-
-def incremental_solvers():
-    """The names of the registered solvers that partial_fit can run."""
-    from ._solvers import SOLVERS
-
-    return ", ".join(repr(s.name) for s in SOLVERS.values() if s.incremental)
+    return ", ".join(repr(s.name) for s in SOLVERS.values() if getattr(s, flag))
 
 
 def refuse_negative_weights(least):

@@ -11,7 +11,7 @@ import numpy as np
 AUTO_VALIDATION_ROWS = 20
 
 
-def watches_validation(setting, solver, n_training, n_validation=None):
+def watches_validation(setting, solver, n_validation):
     """Whether a fit stops on its validation loss (``early_stopping``).
 
     Parameters
@@ -23,13 +23,9 @@ def watches_validation(setting, solver, n_training, n_validation=None):
         The registered solver; ``"auto"`` never watches one that cannot be
         watched (L-BFGS).
 
-    n_training : int
-        Rows of the training data, of which ``"auto"`` would hold out a
-        share.
-
-    n_validation : int or None
-        Rows of ``X_val`` when given, else None: the hold-out has
-        ``ceil(validation_fraction * n_training)`` rows.
+    n_validation : int
+        Rows of the validation data: of ``X_val`` when given, else of the
+        hold-out, ``ceil(validation_fraction * n_training)``.
     """
     if setting != "auto":
         return bool(setting)

@@ -28,7 +28,7 @@ class ValidationSet:
 
     def __init__(self, X, labels, p, M, K):
         self.X = X
-        self.n_rows = X.shape[0]
+        self.n_samples = X.shape[0]
         self.labels = moved_like(labels, X)
         self.T = one_hot_like(labels, K, X)
         self.p = moved_like(p, X)

@@ -251,7 +251,7 @@ best_loss_, n_iter_, t_
         max_tasks = solver_of(self).callback_tasks(self.max_iter)
         tasks = fit_tasks(self, X, y, None, max_tasks)
         watching = validation is not None and watches_validation(
-            self.early_stopping, solver_of(self), X.shape[0], validation.n_rows
+            self.early_stopping, solver_of(self), validation.n_samples
         )
         stopped = train(
             self, run, history, validation, tasks, self.max_iter, 1, watching
