@@ -50,15 +50,22 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skbackprop import BackpropClassifier
+from skbackprop import BackpropClassifier, _stopping
 from skbackprop._solvers import SOLVERS
 
 MODELS = ("ours", "MLP", "LogReg", "HGB")
 # --ablations: each default of BackpropClassifier against the settings it
 # was chosen over, one parameter changed at a time (docs/tabular.rst).
-# AUTO_STEP is not a parameter: learning_rate="auto" with another step of
-# Adam's in the coordinates of standardised inputs.
+# AUTO_STEP and REFIT_ROWS are not parameters: learning_rate="auto" with
+# another step of Adam's in the coordinates of standardised inputs, and
+# early_stopping="auto" training again on all the rows of data up to another
+# size (skbackprop._stopping.AUTO_REFIT_ROWS).
 AUTO_STEP = "auto step"
+REFIT_ROWS = "refit rows"
+OVERRIDES = {
+    AUTO_STEP: (SOLVERS["adam"], "auto_step"),
+    REFIT_ROWS: (_stopping, "AUTO_REFIT_ROWS"),
+}
 ABLATIONS = {
     "solver='gd' (the book's full-batch steps)": dict(solver="gd"),
     "solver='sgd'": dict(solver="sgd"),
@@ -69,6 +76,8 @@ ABLATIONS = {
     "init='glorot'": dict(init="glorot"),
     "early_stopping=False": dict(early_stopping=False),
     "early_stopping=True": dict(early_stopping=True),
+    "early_stopping='auto' never training again": {REFIT_ROWS: 0},
+    "early_stopping='auto' training again at any size": {REFIT_ROWS: np.inf},
     "n_hidden=32": dict(n_hidden=32),
     "n_hidden=128": dict(n_hidden=128),
     "n_iter_no_change=20": dict(n_iter_no_change=20),
@@ -137,13 +146,11 @@ def evaluate(name, variant, n_folds, settings=None):
     results = {}
     chosen = models(variant, categorical, X.shape[1])
     settings = dict(settings or {})
-    step = settings.pop(AUTO_STEP, SOLVERS["adam"].auto_step)
-    if settings:
+    overrides = {key: settings.pop(key) for key in OVERRIDES if key in settings}
+    if settings or overrides:
         chosen = {"ours": chosen["ours"].set_params(**settings_of(settings))}
-    elif step != SOLVERS["adam"].auto_step:
-        chosen = {"ours": chosen["ours"]}
     for model_name, model in chosen.items():
-        with warnings.catch_warnings(), auto_step(step):
+        with warnings.catch_warnings(), overridden(overrides):
             warnings.simplefilter("ignore")  # ConvergenceWarning, small classes
             scores = cross_validate(model, X, y, cv=folds[:n_folds])
         results[model_name] = {
@@ -154,14 +161,16 @@ def evaluate(name, variant, n_folds, settings=None):
 
 
 @contextmanager
-def auto_step(step):
-    """Adam's step for learning_rate="auto", for the block."""
-    saved = SOLVERS["adam"].auto_step
-    SOLVERS["adam"].auto_step = step
+def overridden(overrides):
+    """The OVERRIDES named set to other values, for the block."""
+    saved = {key: getattr(*OVERRIDES[key]) for key in overrides}
+    for key, value in overrides.items():
+        setattr(*OVERRIDES[key], value)
     try:
         yield
     finally:
-        SOLVERS["adam"].auto_step = saved
+        for key, value in saved.items():
+            setattr(*OVERRIDES[key], value)
 
 
 def settings_of(settings):

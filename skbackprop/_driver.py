@@ -36,7 +36,7 @@ from ._fitting import (
 from ._namespace import moved_like
 from ._row_blocks import parallel_session
 from ._solvers import solver_of
-from ._stopping import NoImprovementStopper, watches_validation
+from ._stopping import NoImprovementStopper, refits, watches_validation
 from ._tasks import fit_tasks
 from ._training import History, run_epochs, step_size_advice
 
@@ -84,6 +84,8 @@ def fit_in_memory(
         if not warm:
             initialize(estimator, X, sample_weight, rng)
         validation, watching = None, False
+        whole = X, labels, sample_weight
+        refit = False
         if X_val is not None:
             validation = validation_set(estimator, X_val, y_val)
             watching = watches_validation(
@@ -94,6 +96,7 @@ def fit_in_memory(
                 estimator, X, labels, sample_weight, rng
             )
             watching = validation is not None
+            refit = watching and refits(estimator.early_stopping, whole[0].shape[0])
         if incremental:  # the curves of the last fit stay as they are
             history = History(estimator.loss_curve_, [], [])
         else:
@@ -101,13 +104,20 @@ def fit_in_memory(
         run = training_run(estimator, X, labels, sample_weight, rng)
         start = len(estimator.loss_curve_)
         epochs = 1 if incremental else estimator.max_iter
+        # the callbacks see one fit of the whole training data, whose epochs
+        # are those of both runs when it refits
         tasks = fit_tasks(
-            estimator, X, labels, sample_weight, solver.callback_tasks(epochs)
+            estimator,
+            *(whole if refit else (X, labels, sample_weight)),
+            solver.callback_tasks(epochs) * (2 if refit else 1),
         )
         first_epoch = estimator.n_iter_ + 1 if incremental else 1
         stopped = train(
             estimator, run, history, validation, tasks, epochs, first_epoch, watching
         )
+        if refit and not tasks.asked_to_stop:
+            X, labels, sample_weight = whole
+            run = refit_on_all_rows(estimator, history, start, whole, tasks, rng)
         finish(estimator, run, X.shape[0])
         estimator.n_iter_ = first_epoch - 1 + run.n_steps
         tasks.close()
@@ -136,6 +146,39 @@ def held_out_if_watched(estimator, X, labels, sample_weight, rng):
         if setting != "auto":
             raise
         return X, labels, sample_weight, None
+
+
+def refit_on_all_rows(estimator, history, start, whole, tasks, rng):
+    """Train again on every row, for as long as the validation loss said.
+
+    ``early_stopping="auto"`` with rows held out of small training data
+    (:func:`~skbackprop._stopping.refits`): the
+    first run, on the rest, found the number of epochs whose validation
+    loss was lowest. The same start (the estimator's weights, solver state
+    and coordinates, which the first run did not touch) is trained for that
+    many epochs on all the rows, so that the held-out tenth is learnt from
+    too. ``loss_curve_`` becomes the second run's; the validation curves and
+    ``best_loss_`` stay those of the first, which chose its length.
+
+    Returns the second run.
+    """
+    n_epochs = int(np.argmin(history.validation_loss_curve)) + 1
+    X, labels, sample_weight = whole
+    if estimator.verbose:
+        print(f"Training again on all {X.shape[0]} rows for {n_epochs} epochs.")
+    del estimator.loss_curve_[start:]
+    run = training_run(estimator, X, labels, sample_weight, rng)
+    run_epochs(
+        run,
+        max_iter=n_epochs,
+        stopper=NoImprovementStopper(estimator.tol, np.inf),  # never stops
+        history=History(estimator.loss_curve_, [], []),
+        validation=None,
+        early_stopping=False,
+        verbose=estimator.verbose,
+        tasks=tasks,
+    )
+    return run
 
 
 def train(

@@ -13,6 +13,8 @@ from ._namespace import copy_of, to_numpy
 class NoTasks:
     """The hooks of a fit without callbacks: they do nothing."""
 
+    asked_to_stop = False
+
     def begin(self, raw):
         """Start an epoch."""
 
@@ -43,6 +45,11 @@ class EpochTasks:
 
     max_epochs : int
         Most epochs (subtasks).
+
+    Attributes
+    ----------
+    asked_to_stop : bool
+        Whether a callback asked the fit to stop.
     """
 
     def __init__(self, estimator, X, y, sample_weight, max_epochs):
@@ -51,6 +58,7 @@ class EpochTasks:
         self.context = estimator._init_callback_context(max_subtasks=max_epochs)
         self.context.call_on_fit_task_begin(**self._arguments())
         self._epoch = None
+        self.asked_to_stop = False
 
     def _arguments(self, raw=None):
         arguments = dict(
@@ -72,7 +80,9 @@ class EpochTasks:
     def end(self, raw):
         """End the epoch at ``raw`` (None: an epoch that did not run); True
         when a callback asks to stop."""
-        return self._epoch.call_on_fit_task_end(**self._arguments(raw))
+        if self._epoch.call_on_fit_task_end(**self._arguments(raw)):
+            self.asked_to_stop = True
+        return self.asked_to_stop
 
     def close(self):
         """End the fit task."""

@@ -41,9 +41,10 @@ def test_auto_early_stopping_holds_out_20_rows_or_none(n_samples, watched):
     assert hasattr(clf, "validation_loss_curve_") is watched
     if watched:
         assert AUTO_VALIDATION_ROWS == 20 == int(np.ceil(0.1 * n_samples))
-        # the held-out rows are not trained on, and the best weights are kept
+        # stopped on the 20 held-out rows, then trained again on all of them
         assert clf.best_loss_ == min(clf.validation_loss_curve_)
-        assert clf.t_ == clf.n_iter_ * (n_samples - 20)
+        assert clf.n_iter_ == np.argmin(clf.validation_loss_curve_) + 1
+        assert clf.t_ == clf.n_iter_ * n_samples
     else:
         assert clf.t_ == clf.n_iter_ * n_samples
 

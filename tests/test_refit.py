@@ -1,0 +1,166 @@
+"""early_stopping="auto" on small data: stop on held-out rows, then train
+again from the same start on all the rows for the best number of epochs."""
+
+import io
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from _helpers import quiet_fit
+from sklearn.datasets import make_classification
+
+from skbackprop import BackpropClassifier
+from skbackprop._stopping import AUTO_REFIT_ROWS, refits
+
+try:
+    import sklearn.callback  # noqa: F401
+
+    has_callbacks = True
+except ImportError:  # scikit-learn < 1.9
+    has_callbacks = False
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(
+        n_samples=300, n_features=6, n_informative=4, random_state=0
+    )
+
+
+def test_refits_below_the_row_limit_under_auto_only():
+    assert refits("auto", AUTO_REFIT_ROWS)
+    assert not refits("auto", AUTO_REFIT_ROWS + 1)
+    assert not refits(True, 10)  # DESIGN: True keeps the best weights
+    assert not refits(False, 10)
+
+
+def test_the_refit_is_a_fit_of_all_rows_for_the_best_epoch_count(data):
+    X, y = data
+    # no shuffling: the batches, and so the second run, do not depend on
+    # what the hold-out drew from the generator
+    clf = quiet_fit(BackpropClassifier(random_state=0, shuffle=False), X, y)
+    n_best = int(np.argmin(clf.validation_loss_curve_)) + 1
+    assert clf.n_iter_ == n_best == len(clf.loss_curve_)
+    assert len(clf.validation_loss_curve_) >= n_best
+    assert clf.best_loss_ == min(clf.validation_loss_curve_)
+    assert clf.t_ == n_best * X.shape[0]
+    by_hand = BackpropClassifier(
+        random_state=0,
+        shuffle=False,
+        early_stopping=False,
+        max_iter=n_best,
+        n_iter_no_change=10**6,
+    )
+    quiet_fit(by_hand, X, y)
+    np.testing.assert_array_equal(clf._theta, by_hand._theta)
+    assert clf.loss_curve_ == by_hand.loss_curve_
+
+
+def test_no_refit_above_the_row_limit(data, monkeypatch):
+    X, y = data
+    monkeypatch.setattr("skbackprop._stopping.AUTO_REFIT_ROWS", X.shape[0] - 1)
+    clf = quiet_fit(BackpropClassifier(random_state=0), X, y)
+    n_held_out = int(np.ceil(0.1 * X.shape[0]))
+    assert clf.t_ == clf.n_iter_ * (X.shape[0] - n_held_out)
+    assert clf.n_iter_ == len(clf.validation_loss_curve_)
+    # the best weights of the run are kept
+    assert clf.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(early_stopping=True), dict(early_stopping=False), dict(solver="lbfgs")],
+)
+def test_no_refit_unless_auto_held_rows_out(data, params):
+    X, y = data
+    clf = quiet_fit(BackpropClassifier(random_state=0, max_iter=50, **params), X, y)
+    n_rows = X.shape[0]
+    if params.get("early_stopping"):
+        n_rows -= int(np.ceil(0.1 * X.shape[0]))
+    if params.get("solver") != "lbfgs":
+        assert clf.t_ == clf.n_iter_ * n_rows
+
+
+def test_no_refit_with_validation_data_given(data):
+    X, y = data
+    clf = quiet_fit(
+        BackpropClassifier(random_state=0),
+        X[:200],
+        y[:200],
+        X_val=X[200:],
+        y_val=y[200:],
+    )
+    assert clf.t_ == clf.n_iter_ * 200
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+
+
+def test_warm_start_refits_from_the_warm_weights(data):
+    X, y = data
+    clf = quiet_fit(BackpropClassifier(random_state=0, warm_start=True), X, y)
+    first = len(clf.loss_curve_)
+    quiet_fit(clf, X, y)
+    assert len(clf.loss_curve_) == first + clf.n_iter_
+    assert clf.n_iter_ == np.argmin(clf.validation_loss_curve_) + 1
+    # it started where the first fit ended, not afresh
+    assert clf.loss_curve_[first] < clf.loss_curve_[0]
+
+
+def test_verbose_says_it_trains_again(data):
+    X, y = data
+    out = io.StringIO()
+    with redirect_stdout(out):
+        clf = quiet_fit(BackpropClassifier(random_state=0, verbose=1), X, y)
+    assert f"Training again on all 300 rows for {clf.n_iter_} epochs." in (
+        out.getvalue()
+    )
+
+
+def test_float32_and_sparse_refit(data):
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    X, y = data
+    for X_in in (X.astype(np.float32), scipy_sparse.csr_matrix(X)):
+        clf = quiet_fit(BackpropClassifier(random_state=0), X_in, y)
+        assert clf.t_ == clf.n_iter_ * X.shape[0]
+        assert clf.score(X_in, y) > 0.8
+    assert clf.coefs_[0].dtype == np.float64
+
+
+@pytest.mark.skipif(not has_callbacks, reason="scikit-learn < 1.9 has no callbacks")
+def test_a_callback_that_stops_the_first_run_ends_the_fit(data):
+    X, y = data
+
+    class StopAfter:
+        def __init__(self, n):
+            self.n, self.seen = n, 0
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            if context.max_subtasks != 0:
+                return False
+            self.seen += 1
+            return self.seen >= self.n
+
+    clf = BackpropClassifier(random_state=0).set_callbacks(StopAfter(3))
+    quiet_fit(clf, X, y)
+    assert clf.n_iter_ == 3 == len(clf.validation_loss_curve_)
+    n_held_out = int(np.ceil(0.1 * X.shape[0]))
+    assert clf.t_ == 3 * (X.shape[0] - n_held_out)
+
+
+@pytest.mark.skipif(not has_callbacks, reason="scikit-learn < 1.9 has no callbacks")
+def test_callbacks_see_the_epochs_of_both_runs(data):
+    X, y = data
+    from skbackprop.callbacks import WeightHistory
+
+    history = WeightHistory()
+    clf = quiet_fit(BackpropClassifier(random_state=0).set_callbacks(history), X, y)
+    assert len(history.W_) == len(clf.validation_loss_curve_) + clf.n_iter_
+    np.testing.assert_array_equal(history.W_[-1], clf.W_)
