@@ -77,6 +77,7 @@ ABLATIONS = {
     "early_stopping=False": dict(early_stopping=False),
     "early_stopping=True": dict(early_stopping=True),
     "early_stopping='auto' never training again": {REFIT_ROWS: 0},
+    "early_stopping='auto' training again up to 2,000 rows": {REFIT_ROWS: 2000},
     "early_stopping='auto' training again at any size": {REFIT_ROWS: np.inf},
     "n_hidden=32": dict(n_hidden=32),
     "n_hidden=128": dict(n_hidden=128),

@@ -90,7 +90,7 @@ ENTRIES = {
         least 20 rows and the solver can be watched (not ``"lbfgs"``, nor
         ``partial_fit``); on smaller data a validation loss is the noise of
         a few samples, and the fit watches its training loss. When
-        ``"auto"`` held rows out of training data of at most 2,000 rows, it
+        ``"auto"`` held rows out of training data of at most 1,000 rows, it
         then trains again
         from the same start on all the rows, for the number of epochs whose
         validation loss was lowest, and keeps that second fit: the held-out

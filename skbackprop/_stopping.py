@@ -10,11 +10,13 @@ import numpy as np
 # noisy tables of 20 rows or more gained up to 9).
 AUTO_VALIDATION_ROWS = 20
 # ... and, after stopping on rows it held out of training data of at most
-# this many rows, trains again on all of them for the best epoch count
-# (benchmarks/tabular.py: on the 23 tables under 1,500 rows, 0.4 point of
-# mean accuracy at 1.4 times the fit time, over four seeds; on the 19 of
-# 2,200 rows or more, 0.07 point at twice the time).
-AUTO_REFIT_ROWS = 2000
+# this many rows, trains again on all of them for the best epoch count. On
+# the 22 tables of benchmarks/tabular.py with 120 to 800 training rows, that
+# gained 0.3 point of mean accuracy over four seeds (0.10 to 0.45), for 1.5
+# times their fit time; on the 20 of 1,178 rows or more it gained 0.03 point
+# at about twice the time, and on digits (1,437 rows a fold) it doubled the
+# time of benchmarks/grid_search.py for 0.0006 of best score.
+AUTO_REFIT_ROWS = 1000
 
 
 def watches_validation(setting, solver, n_validation):
