@@ -1,5 +1,6 @@
-"""When to stop: the no-improvement rule of MLPClassifier, and whether it
-watches a validation loss."""
+"""When to stop: the no-improvement rule of MLPClassifier, whether it
+watches a validation loss, and whether the fit then trains again on all the
+rows."""
 
 import numpy as np
 
@@ -10,12 +11,13 @@ import numpy as np
 # noisy tables of 20 rows or more gained up to 9).
 AUTO_VALIDATION_ROWS = 20
 # ... and, after stopping on rows it held out of training data of at most
-# this many rows, trains again on all of them for the best epoch count. On
-# the 22 tables of benchmarks/tabular.py with 120 to 800 training rows, that
-# gained 0.3 point of mean accuracy over four seeds (0.10 to 0.45), for 1.5
-# times their fit time; on the 20 of 1,178 rows or more it gained 0.03 point
-# at about twice the time, and on digits (1,437 rows a fold) it doubled the
-# time of benchmarks/grid_search.py for 0.0006 of best score.
+# this many rows, trains again on all of them for the best epoch count:
+# benchmarks/refit.py, on the 25 KEEL tables of 120 to 958 training rows,
+# 0.26 point of mean accuracy over four seeds (0.05 to 0.41) for 1.6 times
+# their fit time; above it, 0.06 point over the 43 tables at 1.7 times the
+# fit time (benchmarks/tabular.py --ablations), and twice the time of
+# benchmarks/grid_search.py on digits (1,437 rows a fold) for 0.0006 of
+# best score (benchmarks/README.md).
 AUTO_REFIT_ROWS = 1000
 
 
