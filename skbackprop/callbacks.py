@@ -29,7 +29,9 @@ class WeightHistory:
     >>> from skbackprop.callbacks import WeightHistory
     >>> X, y = make_textbook_data()
     >>> history = WeightHistory()
-    >>> clf = BackpropClassifier(n_hidden=2, max_iter=5, tol=0, random_state=0)
+    >>> clf = BackpropClassifier(
+    ...     n_hidden=2, max_iter=5, tol=0, early_stopping=False, random_state=0
+    ... )
     >>> if hasattr(clf, "set_callbacks"):  # scikit-learn >= 1.9
     ...     _ = clf.set_callbacks(history).fit(X, y)
     ...     print(len(history.W_), history.W_[-1].shape)
