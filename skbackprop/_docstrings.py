@@ -91,12 +91,12 @@ ENTRIES = {
         ``partial_fit``); on smaller data a validation loss is the noise of
         a few samples, and the fit watches its training loss. When
         ``"auto"`` held rows out of training data of at most 1,000 rows, it
-        then trains again
-        from the same start on all the rows, for the number of epochs whose
-        validation loss was lowest, and keeps that second fit: the held-out
-        rows are learnt from too (``n_iter_`` and ``loss_curve_`` are the
-        second fit's, ``validation_loss_curve_`` and ``best_loss_`` the
-        first's). ``True`` is not available with ``"lbfgs"``.""",
+        then trains again from the same start on all the rows, for the
+        number of epochs whose validation loss was lowest, and keeps that
+        second fit: the held-out rows are learnt from too (``n_iter_`` and
+        ``loss_curve_`` are the second fit's, ``validation_loss_curve_`` and
+        ``best_loss_`` the first's). ``True`` is not available with
+        ``"lbfgs"``.""",
     "validation_fraction": """\
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` and no

@@ -117,7 +117,9 @@ def fit_in_memory(
         )
         if refit and not tasks.asked_to_stop:
             X, labels, sample_weight = whole
-            run = refit_on_all_rows(estimator, history, start, whole, tasks, rng)
+            run = refit_on_all_rows(
+                estimator, history, start, X, labels, sample_weight, tasks, rng
+            )
         finish(estimator, run, X.shape[0])
         estimator.n_iter_ = first_epoch - 1 + run.n_steps
         tasks.close()
@@ -148,7 +150,7 @@ def held_out_if_watched(estimator, X, labels, sample_weight, rng):
         return X, labels, sample_weight, None
 
 
-def refit_on_all_rows(estimator, history, start, whole, tasks, rng):
+def refit_on_all_rows(estimator, history, start, X, labels, sample_weight, tasks, rng):
     """Train again on every row, for as long as the validation loss said.
 
     ``early_stopping="auto"`` with rows held out of small training data
@@ -163,7 +165,6 @@ def refit_on_all_rows(estimator, history, start, whole, tasks, rng):
     Returns the second run.
     """
     n_epochs = int(np.argmin(history.validation_loss_curve)) + 1
-    X, labels, sample_weight = whole
     if estimator.verbose:
         print(f"Training again on all {X.shape[0]} rows for {n_epochs} epochs.")
     del estimator.loss_curve_[start:]
