@@ -1,6 +1,8 @@
 """Per-epoch time of DaskBackpropClassifier against BackpropClassifier in memory.
 
-A gd fit on N x 100 inputs (M = 64, K = 10): in memory with BackpropClassifier
+A gd fit on N x 100 inputs (M = 64, K = 10; both estimators with
+``_harness.FULL_BATCH``, the Dask estimator's defaults): in memory with
+BackpropClassifier
 (its pool on all this machine's cores), and on a LocalCluster of 1 and of 2
 worker processes with one thread each. The data are made on the cluster and
 persisted there once; the in-memory fit gets the same array, computed. Seconds
@@ -21,7 +23,7 @@ import os
 import dask
 import dask.array as da
 import numpy as np
-from _harness import quietly, table_header, table_row, timed
+from _harness import FULL_BATCH, quietly, table_header, table_row, timed
 from distributed import Client, LocalCluster
 
 from skbackprop import BackpropClassifier
@@ -43,7 +45,9 @@ def make_data(n_samples, chunk):
 
 
 def timed_fit(estimator, X, y, n_epochs):
-    estimator.set_params(max_iter=n_epochs, tol=0, random_state=0, n_hidden=M)
+    estimator.set_params(
+        max_iter=n_epochs, tol=0, random_state=0, n_hidden=M, **FULL_BATCH
+    )
     return timed(quietly(lambda: estimator.fit(X, y)))
 
 

@@ -24,7 +24,7 @@ import json, sys, tracemalloc, warnings
 import numpy as np
 from sklearn.datasets import make_classification
 sys.path.insert(0, "benchmarks")
-from _harness import matching_mlp
+from _harness import FULL_BATCH, matching_mlp
 from skbackprop import BackpropClassifier
 model, dtype, how = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -38,7 +38,7 @@ X, y = make_classification(n_samples=200_000, n_features=100, n_informative=50,
 X = X.astype(dtype)
 if model == "ours":
     clf = BackpropClassifier(n_hidden=256, learning_rate=0.1, max_iter=2, tol=0.0,
-                             random_state=0)
+                             random_state=0, **FULL_BATCH)
 else:
     clf = matching_mlp(256, 0.1, X.shape[0], 2)
 warnings.simplefilter("ignore")

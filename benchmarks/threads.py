@@ -21,7 +21,7 @@ import threading
 import warnings
 
 import numpy as np
-from _harness import table_header, table_row, timed
+from _harness import FULL_BATCH, table_header, table_row, timed
 
 import skbackprop._row_blocks as row_blocks
 from skbackprop import BackpropClassifier
@@ -35,7 +35,12 @@ def fit(n_epochs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         BackpropClassifier(
-            n_hidden=256, learning_rate=1.0, max_iter=n_epochs, tol=0, random_state=0
+            n_hidden=256,
+            learning_rate=1.0,
+            max_iter=n_epochs,
+            tol=0,
+            random_state=0,
+            **FULL_BATCH,
         ).fit(X, Y)
 
 
