@@ -4,9 +4,11 @@ Run from the repository root::
 
     python benchmarks/speed.py            # every workload
     python benchmarks/speed.py textbook   # one of them
+    python benchmarks/speed.py minibatch  # the defaults' epoch (Adam)
     python benchmarks/speed.py --json out.json large
 
-Each row times both models (same math, see ``_harness.matching_mlp``) in
+Each row times both models (same math, see ``_harness.matching_mlp``; the
+minibatch row times each model's defaults instead) in
 alternation in this one process and prints medians and ratios, with the
 floor of a gd epoch (``_harness.EpochFloor``: its arithmetic at this
 machine's peak rates, so that floor / ours is at most 1). MLPClassifier's
@@ -29,11 +31,12 @@ from _harness import (
     per_epoch,
     quietly,
 )
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_classification
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info
 
-from skbackprop import make_textbook_data
+from skbackprop import BackpropClassifier, make_textbook_data
 from skbackprop._row_blocks import n_threads
 
 
@@ -231,6 +234,54 @@ def large():
     return rows
 
 
+def minibatch():
+    """The defaults' epoch: Adam on shuffled batches of 200, letter's shape.
+
+    20,000 x 16 inputs, 26 classes, M=64 (the default): an epoch of 100
+    small batches, whose fixed costs per batch (taking the rows, the
+    coordinate maps, the update) weigh as much as their products. Both
+    models run their defaults' solver, batch size and shuffling, without
+    a held-out part, so that every epoch is the same work.
+    """
+    X, y = make_classification(
+        n_samples=20_000,
+        n_features=16,
+        n_informative=12,
+        n_classes=26,
+        n_clusters_per_class=1,
+        random_state=0,
+    )
+    X = StandardScaler().fit_transform(X)
+    N, M = X.shape[0], 64
+    floor = EpochFloor(N, X.shape[1], M, 26, np.float64, n_threads())
+
+    def ours_default(epochs):
+        model = BackpropClassifier(
+            max_iter=epochs, early_stopping=False, tol=0.0, random_state=0
+        )
+        return lambda: model.fit(X, y)
+
+    def mlp_default(epochs):
+        model = MLPClassifier(
+            hidden_layer_sizes=(M,), activation="logistic", max_iter=epochs, tol=0.0
+        )
+        return lambda: model.set_params(random_state=0).fit(X, y)
+
+    seconds = per_epoch(
+        {"ours": ours_default, "MLP": mlp_default}, short=2, long=12, repeats=5
+    )
+    return [
+        row(
+            "minibatch adam",
+            "defaults' epoch, Adam, batches of 200 (20k x 16, M=64, K=26)",
+            "epoch",
+            seconds,
+            "MLP",
+            floor=floor,
+        )
+    ]
+
+
 def predict():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(1_000_000, 100))
@@ -254,7 +305,13 @@ def predict():
     ]
 
 
-WORKLOADS = {"textbook": textbook, "digits": digits, "large": large, "predict": predict}
+WORKLOADS = {
+    "textbook": textbook,
+    "digits": digits,
+    "large": large,
+    "minibatch": minibatch,
+    "predict": predict,
+}
 
 
 def format_row(result):
