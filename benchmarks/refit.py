@@ -20,17 +20,20 @@ accuracy without and with the refit (mean over seeds and folds) and the ratio
 of fit times; then, per seed, the mean accuracy of each, the data sets more
 than half a point better and worse, those more than a point below
 LogisticRegression (standardised columns, as in ``benchmarks/tabular.py``),
-and the total fit times.
+the total fit times, and how many of the refits kept the first run because
+the second ended clearly worse on the held-out rows
+(``skbackprop._stopping.second_run_kept``).
 """
 
 import argparse
+from contextlib import contextmanager
 
 import numpy as np
 import tabular
 from _harness import table_header, table_row
 from sklearn.model_selection import StratifiedKFold, cross_validate
 
-from skbackprop import _stopping
+from skbackprop import _driver, _stopping
 
 
 def small_names(max_rows):
@@ -52,6 +55,25 @@ def linear_accuracy(name):
     return float(np.mean(cross_validate(model, X, y, cv=list(folds))["test_score"]))
 
 
+@contextmanager
+def counted_refits(counts):
+    """Count the refits (``counts["refits"]``) and those that kept the first
+    run (``counts["first kept"]``) in the block."""
+    decide = _driver.second_run_kept
+
+    def counting(*arguments):
+        kept = decide(*arguments)
+        counts["refits"] += 1
+        counts["first kept"] += not kept
+        return kept
+
+    _driver.second_run_kept = counting
+    try:
+        yield counts
+    finally:
+        _driver.second_run_kept = decide
+
+
 def evaluate(name, seed, refit_rows):
     """Ours with ``random_state=seed``: mean accuracy and total fit time."""
     settings = {"random_state": seed, tabular.REFIT_ROWS: refit_rows}
@@ -68,12 +90,14 @@ def main():
     chosen = arguments.only or small_names(arguments.max_rows)
     # results[setting][seed][name] = (accuracy, fit time)
     results = {"without": {}, "with": {}}
+    counts = {seed: {"refits": 0, "first kept": 0} for seed in arguments.seeds}
     linear = {name: linear_accuracy(name) for name in chosen}
     for seed in arguments.seeds:
         for setting, refit_rows in (("without", 0), ("with", np.inf)):
-            results[setting][seed] = {
-                name: evaluate(name, seed, refit_rows) for name in chosen
-            }
+            with counted_refits(counts[seed]):
+                results[setting][seed] = {
+                    name: evaluate(name, seed, refit_rows) for name in chosen
+                }
     table_header("data set", "without", "with", "points", "fit time with / without")
     for name in chosen:
         without = [results["without"][s][name] for s in arguments.seeds]
@@ -90,6 +114,7 @@ def main():
         "better / worse",
         "> 1 point below LogReg",
         "fit time (s)",
+        "refits keeping the first run",
     )
     gains = []
     for seed in arguments.seeds:
@@ -107,6 +132,7 @@ def main():
             f"{np.sum(b - a > tabular.TIE)} / {np.sum(b - a < -tabular.TIE)}",
             f"{below[0]} -> {below[1]}",
             f"{times[0]:.1f} -> {times[1]:.1f}",
+            f"{counts[seed]['first kept']} of {counts[seed]['refits']}",
         )
     print(
         f"\n{len(chosen)} data sets, seeds {arguments.seeds}: the refit gains "

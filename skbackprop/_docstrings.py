@@ -95,8 +95,10 @@ ENTRIES = {
         number of epochs whose validation loss was lowest, and keeps that
         second fit: the held-out rows are learnt from too (``n_iter_`` and
         ``loss_curve_`` are the second fit's, ``validation_loss_curve_`` and
-        ``best_loss_`` the first's). ``True`` is not available with
-        ``"lbfgs"``.""",
+        ``best_loss_`` the first's), unless its loss on the held-out rows
+        ended above the first fit's best by more than half of what the
+        first learnt there; then it keeps the first fit, as ``True`` does.
+        ``True`` is not available with ``"lbfgs"``.""",
     "validation_fraction": """\
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` and no

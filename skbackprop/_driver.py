@@ -33,10 +33,15 @@ from ._fitting import (
     training_run,
     validation_set,
 )
-from ._namespace import moved_like
+from ._namespace import moved_like, to_numpy
 from ._row_blocks import parallel_session
 from ._solvers import solver_of
-from ._stopping import NoImprovementStopper, refits, watches_validation
+from ._stopping import (
+    NoImprovementStopper,
+    refits,
+    second_run_kept,
+    watches_validation,
+)
 from ._tasks import fit_tasks
 from ._training import History, run_epochs, step_size_advice
 
@@ -116,10 +121,12 @@ def fit_in_memory(
             estimator, run, history, validation, tasks, epochs, first_epoch, watching
         )
         if refit and not tasks.asked_to_stop:
-            X, labels, sample_weight = whole
-            run = refit_on_all_rows(
-                estimator, history, start, X, labels, sample_weight, tasks, rng
+            kept = refit_on_all_rows(
+                estimator, history, start, whole, validation, run, tasks, rng
             )
+            if kept is not run:
+                run = kept
+                X, labels, sample_weight = whole
         finish(estimator, run, X.shape[0])
         estimator.n_iter_ = first_epoch - 1 + run.n_steps
         tasks.close()
@@ -150,7 +157,7 @@ def held_out_if_watched(estimator, X, labels, sample_weight, rng):
         return X, labels, sample_weight, None
 
 
-def refit_on_all_rows(estimator, history, start, X, labels, sample_weight, tasks, rng):
+def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks, rng):
     """Train again on every row, for as long as the validation loss said.
 
     ``early_stopping="auto"`` with rows held out of small training data
@@ -162,13 +169,19 @@ def refit_on_all_rows(estimator, history, start, X, labels, sample_weight, tasks
     too. ``loss_curve_`` becomes the second run's; the validation curves and
     ``best_loss_`` stay those of the first, which chose its length.
 
-    Returns the second run.
+    The second run is kept unless it ended clearly worse on the held-out
+    rows than the first run's best there
+    (:func:`~skbackprop._stopping.second_run_kept`); then the fit keeps the
+    first run, its best weights and its curves, as ``early_stopping=True``.
+
+    Returns the run to keep: the second, or ``first``.
     """
     n_epochs = int(np.argmin(history.validation_loss_curve)) + 1
     if estimator.verbose:
-        print(f"Training again on all {X.shape[0]} rows for {n_epochs} epochs.")
+        print(f"Training again on all {whole[0].shape[0]} rows for {n_epochs} epochs.")
+    first_curve = estimator.loss_curve_[start:]
     del estimator.loss_curve_[start:]
-    run = training_run(estimator, X, labels, sample_weight, rng)
+    run = training_run(estimator, *whole, rng)
     run_epochs(
         run,
         max_iter=n_epochs,
@@ -179,7 +192,23 @@ def refit_on_all_rows(estimator, history, start, X, labels, sample_weight, tasks
         verbose=estimator.verbose,
         tasks=tasks,
     )
-    return run
+    best_loss = min(history.validation_loss_curve)
+    second_loss, _ = validation.evaluate(run.raw)
+    baseline = class_frequency_loss(
+        to_numpy(validation.labels),
+        to_numpy(validation.p),
+        estimator.classes_.shape[0],
+    )
+    if second_run_kept(best_loss, second_loss, baseline):
+        return run
+    if estimator.verbose:
+        print(
+            f"The second run ended at a loss of {second_loss:.8f} on the held-out "
+            f"rows, against the first run's best of {best_loss:.8f}: keeping the "
+            "first run's best weights."
+        )
+    estimator.loss_curve_[start:] = first_curve
+    return first
 
 
 def train(

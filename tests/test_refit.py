@@ -10,7 +10,7 @@ from _helpers import quiet_fit
 from sklearn.datasets import make_classification
 
 from skbackprop import BackpropClassifier
-from skbackprop._stopping import AUTO_REFIT_ROWS, refits
+from skbackprop._stopping import AUTO_REFIT_ROWS, refits, second_run_kept
 
 try:
     import sklearn.callback  # noqa: F401
@@ -163,3 +163,37 @@ def test_callbacks_see_the_epochs_of_both_runs(data):
     clf = quiet_fit(BackpropClassifier(random_state=0).set_callbacks(history), X, y)
     assert len(history.W_) == len(clf.validation_loss_curve_) + clf.n_iter_
     np.testing.assert_array_equal(history.W_[-1], clf.W_)
+
+
+def test_the_second_run_is_kept_unless_it_lost_what_the_first_learnt():
+    # held-out losses against the class-frequency loss of log 2
+    baseline = np.log(2)
+    assert second_run_kept(0.10, 0.08, baseline)  # it trained on those rows
+    assert second_run_kept(0.10, 0.30, baseline)  # lost 0.20 of 0.59 learnt
+    assert not second_run_kept(0.10, 0.45, baseline)  # lost more than half
+    assert second_run_kept(0.70, 0.90, baseline)  # nothing learnt to lose
+
+
+def xor_rows(n_samples=500):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, (n_samples, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(int)
+
+
+def test_a_second_run_that_did_not_retrace_the_first_is_not_kept():
+    # steps so large that the path depends on the order of the rows: the
+    # first run reached a held-out loss of 0.09, the second ended at 0.58
+    X, y = xor_rows()
+    settings = dict(n_hidden=32, learning_rate=1.0, init="glorot", random_state=0)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        clf = quiet_fit(BackpropClassifier(verbose=1, **settings), X, y)
+    assert "keeping the first run's best weights" in out.getvalue()
+    assert clf.score(X, y) > 0.95
+    # what early_stopping=True keeps, bit for bit: the same first run
+    best = quiet_fit(BackpropClassifier(early_stopping=True, **settings), X, y)
+    np.testing.assert_array_equal(clf._theta, best._theta)
+    assert clf.loss_curve_ == best.loss_curve_
+    assert clf.validation_loss_curve_ == best.validation_loss_curve_
+    assert (clf.n_iter_, clf.t_) == (best.n_iter_, best.t_)
+    assert clf.t_ == clf.n_iter_ * (X.shape[0] - 50)  # the first run's rows
