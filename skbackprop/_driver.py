@@ -192,7 +192,7 @@ def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks
         verbose=estimator.verbose,
         tasks=tasks,
     )
-    best_loss = min(history.validation_loss_curve)
+    best_loss = history.validation_loss_curve[n_epochs - 1]  # the chosen epoch's
     second_loss, _ = validation.evaluate(run.raw)
     baseline = class_frequency_loss(
         to_numpy(validation.labels),
