@@ -24,6 +24,7 @@ inputs x. What a solver may choose is the coordinates of its steps:
 import numpy as np
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
+from . import _numpy_ops as numpy_ops
 from ._namespace import (
     empty_like,
     host_dtype,
@@ -120,6 +121,10 @@ class StandardisedInputs:
     def to_raw(self, theta_s, out=None):
         """theta = A theta_s: w = ws / s, w_bias = ws_bias - w m."""
         out = empty_like(theta_s) if out is None else out
+        kernels = numpy_ops.kernels_for(out, theta_s, self.mean, self.scale)
+        if kernels is not None:  # one compiled pass, w m summed in order
+            kernels.standardised_to_raw(out, theta_s, self.mean, self.scale, self.M)
+            return out
         Ws, Ws_bias, Vs = self._layers(theta_s)
         W, W_bias, V = self._layers(out)
         W[...] = Ws / self.scale
@@ -140,6 +145,12 @@ class StandardisedInputs:
     def gradient(self, gradient, out=None):
         """dE/dtheta_s = A^T dE/dtheta: (dE/dw - dE/dw_bias m^T) / s."""
         out = empty_like(gradient) if out is None else out
+        kernels = numpy_ops.kernels_for(out, gradient, self.mean, self.scale)
+        if kernels is not None:  # the same operations, one compiled pass
+            kernels.raw_to_standardised_gradient(
+                out, gradient, self.mean, self.scale, self.M
+            )
+            return out
         gW, gW_bias, gV = self._layers(gradient)
         gWs, gWs_bias, gVs = self._layers(out)
         gWs[...] = (gW - gW_bias[:, None] * self.mean) / self.scale

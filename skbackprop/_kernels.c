@@ -11,6 +11,14 @@
  *                                   A <- p_n (y_nk - t_nk)   (the book's delta2),
  *                                   sums_k = sum_n of the new a_nk
  *
+ * and the solver's updates between two passes, each one pass over the
+ * weights where NumPy needs three to nine calls (a tenth of a mini-batch
+ * step; skbackprop/_solvers.py and _coordinates.py fall back to NumPy):
+ *
+ *   adam_step(theta, m, s, g, ...)  Adam's moments and step, in place
+ *   standardised_to_raw(...)        theta = A theta_s
+ *   raw_to_standardised_gradient(...) A^T dE/dtheta
+ *
  * The sigmoid is the largest elementwise cost of an epoch. SciPy's expit
  * calls the scalar exp once per value; these loops call an exp written in
  * plain C arithmetic (_vector_exp.h), which the compiler vectorises, so the
@@ -24,6 +32,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <string.h>
 
 #include "_vector_exp.h"
 
@@ -251,6 +260,90 @@ DEFINE_KERNELS(float, vexp_float, vsigmoid_float, logf, float)
 DEFINE_SMALL_NETWORK(double, double)
 DEFINE_SMALL_NETWORK(float, float)
 
+/* ---- the solver's updates, for double and float ------------------------ */
+
+/* One operation a statement, in NumPy's order, so that the rounding is the
+ * NumPy path's wherever no fused multiply-add is formed (the x86-64
+ * baseline these are built for has none). */
+#define DEFINE_UPDATES(T, SQRT, SUFFIX)                                       \
+    /* Adam: m <- b1 m + (1 - b1) g, s <- b2 s + ((g g) (1 - b2)),          */ \
+    /* theta <- theta - (alpha_t m) / (sqrt(s) + epsilon).                  */ \
+    static void adam_##SUFFIX(T *restrict theta, T *restrict m,              \
+                              T *restrict s, const T *restrict g,            \
+                              Py_ssize_t n, T alpha_t, T b1, T c1, T b2,     \
+                              T c2, T epsilon)                               \
+    {                                                                       \
+        SIMD_LOOP                                                           \
+        for (Py_ssize_t i = 0; i < n; i++) {                                \
+            T gi = g[i];                                                    \
+            T mi = m[i] * b1;                                               \
+            T mg = c1 * gi;                                                 \
+            mi = mi + mg;                                                   \
+            T si = s[i] * b2;                                               \
+            T sg = gi * gi;                                                 \
+            sg = sg * c2;                                                   \
+            si = si + sg;                                                   \
+            T root = SQRT(si);                                              \
+            root = root + epsilon;                                          \
+            T step = alpha_t * mi;                                          \
+            step = step / root;                                             \
+            m[i] = mi;                                                      \
+            s[i] = si;                                                      \
+            theta[i] = theta[i] - step;                                     \
+        }                                                                   \
+    }                                                                       \
+                                                                            \
+    /* theta = A theta_s: w_ji = ws_ji / s_i, w_j,bias = ws_j,bias -       */ \
+    /* sum_i w_ji m_i (summed in order), V copied. out may be theta_s.     */ \
+    static void to_raw_##SUFFIX(T *out, const T *theta_s, const T *mean,     \
+                                const T *scale, Py_ssize_t D, Py_ssize_t M,  \
+                                Py_ssize_t size)                             \
+    {                                                                       \
+        for (Py_ssize_t j = 0; j < M; j++) {                                \
+            const T *ws_j = theta_s + j * (D + 1);                          \
+            T *w_j = out + j * (D + 1);                                     \
+            T bias = ws_j[D];                                               \
+            T shift = 0;                                                    \
+            for (Py_ssize_t i = 0; i < D; i++) {                            \
+                T w = ws_j[i] / scale[i];                                   \
+                T term = w * mean[i];                                       \
+                shift = shift + term;                                       \
+                w_j[i] = w;                                                 \
+            }                                                               \
+            w_j[D] = bias - shift;                                          \
+        }                                                                   \
+        if (out != theta_s) {                                               \
+            memcpy(out + M * (D + 1), theta_s + M * (D + 1),                \
+                   (size - M * (D + 1)) * sizeof(T));                       \
+        }                                                                   \
+    }                                                                       \
+                                                                            \
+    /* dE/dtheta_s = A^T dE/dtheta: (dE/dw_ji - dE/dw_j,bias m_i) / s_i,   */ \
+    /* the biases' and V's copied. out may be gradient.                    */ \
+    static void to_standardised_##SUFFIX(T *out, const T *g, const T *mean,  \
+                                         const T *scale, Py_ssize_t D,       \
+                                         Py_ssize_t M, Py_ssize_t size)      \
+    {                                                                       \
+        for (Py_ssize_t j = 0; j < M; j++) {                                \
+            const T *g_j = g + j * (D + 1);                                 \
+            T *out_j = out + j * (D + 1);                                   \
+            T g_bias = g_j[D];                                              \
+            for (Py_ssize_t i = 0; i < D; i++) {                            \
+                T term = g_bias * mean[i];                                  \
+                T shifted = g_j[i] - term;                                  \
+                out_j[i] = shifted / scale[i];                              \
+            }                                                               \
+            out_j[D] = g_bias;                                              \
+        }                                                                   \
+        if (out != g) {                                                     \
+            memcpy(out + M * (D + 1), g + M * (D + 1),                      \
+                   (size - M * (D + 1)) * sizeof(T));                       \
+        }                                                                   \
+    }
+
+DEFINE_UPDATES(double, sqrt, double)
+DEFINE_UPDATES(float, sqrtf, float)
+
 /* ---- argument checking ------------------------------------------------- */
 
 /* 'd' for float64, 'f' for float32, 0 (with an exception set) otherwise. */
@@ -296,13 +389,14 @@ release_all(Py_buffer *views, int count)
 }
 
 /* The first `count` arguments as C-contiguous float arrays of one dtype,
- * the first of them writable. On failure none is held and an exception is
- * set. */
+ * the first `writable` of them writable. On failure none is held and an
+ * exception is set. */
 static int
-get_arrays(PyObject *const *args, Py_buffer *views, int count)
+get_arrays_writing(PyObject *const *args, Py_buffer *views, int count,
+                   int writable)
 {
     for (int i = 0; i < count; i++) {
-        if (get_array(args[i], &views[i], i == 0) < 0) {
+        if (get_array(args[i], &views[i], i < writable) < 0) {
             release_all(views, i);
             return -1;
         }
@@ -314,6 +408,12 @@ get_arrays(PyObject *const *args, Py_buffer *views, int count)
         }
     }
     return 0;
+}
+
+static int
+get_arrays(PyObject *const *args, Py_buffer *views, int count)
+{
+    return get_arrays_writing(args, views, count, 1);
 }
 
 static int
@@ -536,6 +636,119 @@ small_network_pass(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyFloat_FromDouble(loss);
 }
 
+/* The solver's updates are a few thousand values: they keep the GIL, whose
+ * release would cost as much as the loop. */
+static PyObject *
+adam_step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError,
+                        "adam_step(theta, m, s, gradient, alpha_t, beta1, beta2, "
+                        "epsilon)");
+        return NULL;
+    }
+    double numbers[4];
+    for (int i = 0; i < 4; i++) {
+        numbers[i] = PyFloat_AsDouble(args[4 + i]);
+        if (numbers[i] == -1.0 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    double alpha_t = numbers[0], beta1 = numbers[1], beta2 = numbers[2];
+    double epsilon = numbers[3];
+    Py_buffer views[4];
+    if (get_arrays_writing(args, views, 4, 3) < 0) {
+        return NULL;
+    }
+    Py_ssize_t n = length(&views[0]);
+    for (int i = 1; i < 4; i++) {
+        if (length(&views[i]) != n) {
+            PyErr_SetString(PyExc_ValueError,
+                            "theta, m, s and gradient must have the same length");
+            release_all(views, 4);
+            return NULL;
+        }
+    }
+    /* (1 - beta) in double, as Python computes it, then in the arrays'
+     * dtype, as NumPy casts a Python float. */
+    if (float_kind(&views[0]) == 'd') {
+        adam_double((double *)views[0].buf, (double *)views[1].buf,
+                    (double *)views[2].buf, (const double *)views[3].buf, n,
+                    alpha_t, beta1, 1 - beta1, beta2, 1 - beta2, epsilon);
+    }
+    else {
+        adam_float((float *)views[0].buf, (float *)views[1].buf,
+                   (float *)views[2].buf, (const float *)views[3].buf, n,
+                   (float)alpha_t, (float)beta1, (float)(1 - beta1),
+                   (float)beta2, (float)(1 - beta2), (float)epsilon);
+    }
+    release_all(views, 4);
+    Py_RETURN_NONE;
+}
+
+/* Shared by the two maps of the standardised coordinates: out, theta (or
+ * gradient), mean and scale, D from the mean, M given. */
+static PyObject *
+coordinates_map(PyObject *const *args, Py_ssize_t nargs, const char *usage,
+                void (*on_double)(double *, const double *, const double *,
+                                  const double *, Py_ssize_t, Py_ssize_t,
+                                  Py_ssize_t),
+                void (*on_float)(float *, const float *, const float *,
+                                 const float *, Py_ssize_t, Py_ssize_t,
+                                 Py_ssize_t))
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    Py_ssize_t M = PyLong_AsSsize_t(args[4]);
+    if (M == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_buffer views[4];
+    if (get_arrays(args, views, 4) < 0) {
+        return NULL;
+    }
+    Py_ssize_t D = length(&views[2]), size = length(&views[0]);
+    if (M < 1 || length(&views[3]) != D || length(&views[1]) != size
+        || size < M * (D + 1)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "mean and scale must have D values and out and theta the "
+                        "same length, at least M (D + 1)");
+        release_all(views, 4);
+        return NULL;
+    }
+    if (float_kind(&views[0]) == 'd') {
+        on_double((double *)views[0].buf, (const double *)views[1].buf,
+                  (const double *)views[2].buf, (const double *)views[3].buf, D,
+                  M, size);
+    }
+    else {
+        on_float((float *)views[0].buf, (const float *)views[1].buf,
+                 (const float *)views[2].buf, (const float *)views[3].buf, D, M,
+                 size);
+    }
+    release_all(views, 4);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+standardised_to_raw(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return coordinates_map(args, nargs,
+                           "standardised_to_raw(out, theta_s, mean, scale, M)",
+                           to_raw_double, to_raw_float);
+}
+
+static PyObject *
+raw_to_standardised_gradient(PyObject *module, PyObject *const *args,
+                             Py_ssize_t nargs)
+{
+    return coordinates_map(
+        args, nargs, "raw_to_standardised_gradient(out, gradient, mean, scale, M)",
+        to_standardised_double, to_standardised_float);
+}
+
 static PyMethodDef methods[] = {
     {"exp_inplace", exp_inplace, METH_O,
      "exp_inplace(A)\n--\n\n"
@@ -566,6 +779,21 @@ static PyMethodDef methods[] = {
      "time, in one call: return sum_n (p_n log S_n - sum_k pT_nk a_nk) and\n"
      "overwrite gradient with its derivative in theta (the book's layout;\n"
      "1-D, C-contiguous). X (N, D), pT (N, K), p (N,); one float dtype."},
+    {"adam_step", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
+     "adam_step(theta, m, s, gradient, alpha_t, beta1, beta2, epsilon)\n--\n\n"
+     "One Adam step in place, one pass: m <- beta1 m + (1 - beta1) g,\n"
+     "s <- beta2 s + (1 - beta2) g g, theta <- theta - alpha_t m /\n"
+     "(sqrt(s) + epsilon). 1-D, C-contiguous, one float dtype."},
+    {"standardised_to_raw", (PyCFunction)(void (*)(void))standardised_to_raw,
+     METH_FASTCALL,
+     "standardised_to_raw(out, theta_s, mean, scale, M)\n--\n\n"
+     "out <- A theta_s: w_ji = ws_ji / s_i, w_j,bias = ws_j,bias -\n"
+     "sum_i w_ji m_i, V copied (the book's layout; out may be theta_s)."},
+    {"raw_to_standardised_gradient",
+     (PyCFunction)(void (*)(void))raw_to_standardised_gradient, METH_FASTCALL,
+     "raw_to_standardised_gradient(out, gradient, mean, scale, M)\n--\n\n"
+     "out <- A^T gradient: (g_ji - g_j,bias m_i) / s_i, the biases and V\n"
+     "copied (out may be gradient)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -40,6 +40,23 @@ def _kernels_take(*arrays):
     return True
 
 
+def kernels_for(*arrays):
+    """The compiled module where it takes these arrays, else None.
+
+    For the solver's updates (:class:`skbackprop._solvers.Adam`, the maps of
+    :class:`skbackprop._coordinates.StandardisedInputs`), whose NumPy
+    versions work on any array API namespace: the kernels take NumPy arrays
+    only, C-contiguous, all of one float dtype.
+    """
+    dtype = arrays[0].dtype if isinstance(arrays[0], np.ndarray) else None
+    if dtype not in (np.float32, np.float64):
+        return None
+    for array in arrays:
+        if not isinstance(array, np.ndarray) or array.dtype != dtype:
+            return None
+    return _kernels if _kernels_take(*arrays) else None
+
+
 def sigmoid(B):
     """h(b) = 1 / (1 + exp(-b)), elementwise and in place.
 

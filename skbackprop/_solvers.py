@@ -7,6 +7,7 @@ messages belong to :mod:`skbackprop._training`.
 import numpy as np
 from scipy.optimize import minimize
 
+from . import _numpy_ops as numpy_ops
 from ._namespace import copy_of, empty_like, moved_like, to_numpy, zeros_like
 
 # L-BFGS-B may call the function more than once per iteration (line search);
@@ -170,6 +171,13 @@ class Adam(UpdateRule):
             self._buffer = empty_like(theta)
         self.n_steps += 1
         t, m, s, buffer = self.n_steps, self.first, self.second, self._buffer
+        alpha_t = self.learning_rate * (1 - self.beta2**t) ** 0.5 / (1 - self.beta1**t)
+        kernels = numpy_ops.kernels_for(theta, m, s, gradient)
+        if kernels is not None:  # the same operations, one compiled pass
+            kernels.adam_step(
+                theta, m, s, gradient, alpha_t, self.beta1, self.beta2, self.epsilon
+            )
+            return
         m *= self.beta1  # m <- beta1 m + (1 - beta1) g
         m += (1 - self.beta1) * gradient
         s *= self.beta2  # s <- beta2 s + (1 - beta2) g^2
@@ -177,7 +185,6 @@ class Adam(UpdateRule):
         buffer *= gradient
         buffer *= 1 - self.beta2
         s += buffer
-        alpha_t = self.learning_rate * (1 - self.beta2**t) ** 0.5 / (1 - self.beta1**t)
         buffer[...] = s  # theta <- theta - alpha_t m / (sqrt(s) + epsilon)
         buffer **= 0.5
         buffer += self.epsilon

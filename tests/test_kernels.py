@@ -501,3 +501,161 @@ def test_small_network_pass_from_two_threads_at_once(kernels_on):
         for loss, gradient in results[i]:
             assert loss == expected[i][0]
             np.testing.assert_array_equal(gradient, expected[i][1])
+
+
+# ---- the solver's updates: Adam and the standardised coordinates -----------
+
+
+def adam_problem(dtype, n=1000, seed=3):
+    rng = np.random.RandomState(seed)
+    theta = rng.normal(size=n).astype(dtype)
+    first = (rng.normal(size=n) * 0.1).astype(dtype)
+    second = (rng.uniform(size=n) * 0.01).astype(dtype)
+    gradient = (rng.normal(size=n) * 10.0 ** rng.randint(-4, 3, size=n)).astype(dtype)
+    return theta, first, second, gradient
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-15), (np.float32, 1e-6)])
+def test_adam_step_equals_the_numpy_code(dtype, rtol, monkeypatch):
+    from skbackprop._solvers import Adam
+
+    arrays = adam_problem(dtype)
+    results = []
+    for kernels in (compiled, None):
+        monkeypatch.setattr(numpy_ops, "_kernels", kernels)
+        theta, first, second, gradient = (a.copy() for a in arrays)
+        rule = Adam(learning_rate=0.01)
+        rule.first, rule.second, rule._buffer = first, second, np.empty_like(theta)
+        rule.n_steps = 6
+        for _ in range(3):  # at steps 7 to 9, bias corrections included
+            rule.step(theta, gradient)
+        results.append((theta, rule.first, rule.second))
+    for got, expected in zip(*results, strict=True):
+        # the same operations in the same order: equal but for a fused
+        # multiply-add that a compiler may form on other CPUs
+        np.testing.assert_allclose(got, expected, rtol=rtol)
+        assert got.dtype == dtype
+
+
+def test_adam_step_is_the_rule():
+    theta, first, second, gradient = adam_problem(np.float64, n=7)
+    expected_m = 0.9 * first + 0.1 * gradient
+    expected_s = 0.999 * second + 0.001 * gradient**2
+    expected = theta - 0.05 * expected_m / (np.sqrt(expected_s) + 1e-8)
+    compiled.adam_step(theta, first, second, gradient, 0.05, 0.9, 0.999, 1e-8)
+    np.testing.assert_allclose(first, expected_m, rtol=1e-14)
+    np.testing.assert_allclose(second, expected_s, rtol=1e-14)
+    np.testing.assert_allclose(theta, expected, rtol=1e-14)
+
+
+def standardised_problem(dtype, D=5, M=4, K=3, seed=4):
+    from skbackprop._coordinates import StandardisedInputs
+
+    rng = np.random.RandomState(seed)
+    mean = rng.normal(size=D) * 100
+    scale = rng.uniform(0.001, 50, size=D)
+    coordinates = StandardisedInputs(mean.astype(dtype), scale.astype(dtype), D, M, K)
+    theta = rng.normal(size=network.n_weights(D, M, K)).astype(dtype)
+    return coordinates, theta
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-4)])
+@pytest.mark.parametrize("name", ["to_raw", "gradient"])
+def test_coordinate_maps_equal_the_numpy_code(dtype, rtol, name, monkeypatch):
+    coordinates, theta = standardised_problem(dtype)
+    results = []
+    for kernels in (compiled, None):
+        monkeypatch.setattr(numpy_ops, "_kernels", kernels)
+        out = np.full_like(theta, np.nan)  # every value must be written
+        results.append(getattr(coordinates, name)(theta, out=out))
+        assert results[-1] is out
+    # to_raw sums w m in order where NumPy asks BLAS: equal to rounding
+    scale = np.abs(results[1]).max()
+    np.testing.assert_allclose(*results, rtol=rtol, atol=rtol * scale)
+    assert results[0].dtype == dtype
+
+
+@pytest.mark.parametrize("name", ["to_raw", "gradient"])
+def test_coordinate_maps_work_in_place(name, kernels_on):
+    coordinates, theta = standardised_problem(np.float64)
+    expected = getattr(coordinates, name)(theta)
+    in_place = theta.copy()
+    assert getattr(coordinates, name)(in_place, out=in_place) is in_place
+    np.testing.assert_array_equal(in_place, expected)
+
+
+def test_training_in_standardised_coordinates_uses_the_kernels(monkeypatch):
+    # The default fit (Adam, learning_rate="auto") through the compiled
+    # updates ends where the NumPy updates end, to rounding.
+    from skbackprop import BackpropClassifier, make_textbook_data
+
+    X, y = make_textbook_data()
+    X = X * [100.0, 0.01] + [5.0, -3.0]
+    calls = []
+
+    class Counting:  # the compiled module, noting which functions are taken
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(compiled, name)
+
+    fits = []
+    for kernels in (Counting(), None):
+        monkeypatch.setattr(numpy_ops, "_kernels", kernels)
+        params = dict(n_hidden=3, max_iter=30, tol=0, early_stopping=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits.append(BackpropClassifier(random_state=0, **params).fit(X, y))
+    assert {"adam_step", "standardised_to_raw", "raw_to_standardised_gradient"} <= set(
+        calls
+    )
+    np.testing.assert_allclose(fits[0].loss_curve_, fits[1].loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(fits[0]._theta, fits[1]._theta, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (
+            lambda: compiled.adam_step(
+                *adam_problem(np.float64)[:3], np.zeros(3), 0.1, 0.9, 0.999, 1e-8
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.adam_step(
+                *adam_problem(np.float64), "a", 0.9, 0.999, 1e-8
+            ),
+            TypeError,
+        ),
+        (lambda: compiled.adam_step(*adam_problem(np.float64)), TypeError),
+        # mean and scale of other lengths; out and theta of other lengths
+        (
+            lambda: compiled.standardised_to_raw(
+                np.zeros(20), np.zeros(20), np.zeros(3), np.ones(2), 2
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.raw_to_standardised_gradient(
+                np.zeros(20), np.zeros(19), np.zeros(3), np.ones(3), 2
+            ),
+            ValueError,
+        ),
+        # theta too short for M hidden units
+        (
+            lambda: compiled.standardised_to_raw(
+                np.zeros(5), np.zeros(5), np.zeros(3), np.ones(3), 2
+            ),
+            ValueError,
+        ),
+        (
+            lambda: compiled.standardised_to_raw(
+                np.zeros(20), np.zeros(20, np.float32), np.zeros(3), np.ones(3), 2
+            ),
+            TypeError,
+        ),
+    ],
+)
+def test_update_kernels_refuse_mismatched_arrays(call, error):
+    with pytest.raises(error):
+        call()
