@@ -81,6 +81,7 @@ ABLATIONS = {
     "early_stopping='auto' training again at any size": {REFIT_ROWS: np.inf},
     "n_hidden=32": dict(n_hidden=32),
     "n_hidden=128": dict(n_hidden=128),
+    "n_iter_no_change=10": dict(n_iter_no_change=10),
     "n_iter_no_change=20": dict(n_iter_no_change=20),
 }
 TIE = 0.005  # half a point of accuracy

@@ -173,6 +173,7 @@ class BackpropClassifier(
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
+            StrOptions({"auto"}),
         ],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -196,7 +197,7 @@ class BackpropClassifier(
         init="sigmoid",
         init_scale=0.01,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping="auto",
         validation_fraction=0.1,
         shuffle=True,

@@ -38,6 +38,7 @@ from ._row_blocks import parallel_session
 from ._solvers import solver_of
 from ._stopping import (
     NoImprovementStopper,
+    patience,
     refits,
     second_run_kept,
     watches_validation,
@@ -118,7 +119,15 @@ def fit_in_memory(
         )
         first_epoch = estimator.n_iter_ + 1 if incremental else 1
         stopped = train(
-            estimator, run, history, validation, tasks, epochs, first_epoch, watching
+            estimator,
+            run,
+            history,
+            validation,
+            tasks,
+            epochs,
+            first_epoch,
+            watching,
+            n_rows=whole[0].shape[0],
         )
         if refit and not tasks.asked_to_stop:
             kept = refit_on_all_rows(
@@ -133,7 +142,7 @@ def fit_in_memory(
     if not incremental:
         K = estimator.classes_.shape[0]
         baseline = class_frequency_loss(labels, sample_weight, K)
-        report_convergence(estimator, run, start, stopped, baseline)
+        report_convergence(estimator, run, start, stopped, baseline, whole[0].shape[0])
     return estimator
 
 
@@ -220,19 +229,24 @@ def train(
     epochs,
     first_epoch=1,
     early_stopping=False,
+    *,
+    n_rows,
 ):
     """Run the estimator's solver; whether a stopping rule ended it.
 
     Epochs of a first-order solver (:func:`run_epochs`, the no-improvement
     rule watching the training loss, or the validation loss when
-    ``early_stopping``), or the iterations of a minimiser. Sets
+    ``early_stopping``, patient as ``n_iter_no_change`` says for training
+    data of ``n_rows`` rows), or the iterations of a minimiser. Sets
     ``best_loss_``.
     """
     solver = solver_of(estimator)
     with np.errstate(over="ignore", invalid="ignore"):
         if not solver.first_order:
             return fit_by_minimizing(estimator, solver, run, history, validation, tasks)
-        stopper = NoImprovementStopper(estimator.tol, estimator.n_iter_no_change)
+        stopper = NoImprovementStopper(
+            estimator.tol, patience(estimator.n_iter_no_change, n_rows)
+        )
         stopped = run_epochs(
             run,
             max_iter=epochs,
@@ -292,7 +306,7 @@ def fit_by_minimizing(estimator, solver, run, history, validation, tasks):
     return True  # _check_optimize_result warned if it ran out of iterations
 
 
-def report_convergence(estimator, run, start, stopped, baseline):
+def report_convergence(estimator, run, start, stopped, baseline, n_rows):
     """Warn when the fit ran out of iterations, or did not learn.
 
     Parameters
@@ -312,6 +326,9 @@ def report_convergence(estimator, run, start, stopped, baseline):
     baseline : float
         The loss of predicting the training data's class frequencies
         (:func:`~skbackprop._diagnosis.class_frequency_loss`).
+
+    n_rows : int
+        Rows of the training data given to the fit.
     """
     if not stopped:
         warnings.warn(
@@ -324,7 +341,7 @@ def report_convergence(estimator, run, start, stopped, baseline):
         estimator.loss_curve_[start:],
         run.epoch.start_loss if run.epoch is not None else None,
         stopped,
-        estimator.n_iter_no_change + 1,
+        patience(estimator.n_iter_no_change, n_rows) + 1,
         baseline,
         mini_batches=solver_of(estimator).mini_batches,
         validation_curve=getattr(estimator, "validation_loss_curve_", None),

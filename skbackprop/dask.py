@@ -144,7 +144,7 @@ best_loss_, n_iter_, t_
         init="glorot",
         init_scale=0.01,
         tol=1e-4,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -222,7 +222,7 @@ best_loss_, n_iter_, t_
                 )
             finally:
                 training.release()
-        report_convergence(self, run, start, stopped, training.baseline())
+        report_convergence(self, run, start, stopped, training.baseline(), X.shape[0])
         return self
 
     def _fit_on(self, client, training, X, y, X_val, y_val, warm):
@@ -254,7 +254,15 @@ best_loss_, n_iter_, t_
             self.early_stopping, solver_of(self), validation.n_samples
         )
         stopped = train(
-            self, run, history, validation, tasks, self.max_iter, 1, watching
+            self,
+            run,
+            history,
+            validation,
+            tasks,
+            self.max_iter,
+            1,
+            watching,
+            n_rows=X.shape[0],
         )
         finish(self, run, X.shape[0])
         self.n_iter_ = run.n_steps

@@ -15,7 +15,12 @@ from sklearn.neural_network import MLPClassifier
 from skbackprop import BackpropClassifier
 from skbackprop._initialization import SIGMOID_BIAS_SCALE, SIGMOID_GAIN, initial_weights
 from skbackprop._network import unpack
-from skbackprop._stopping import AUTO_VALIDATION_ROWS
+from skbackprop._stopping import (
+    AUTO_PATIENCE,
+    AUTO_PATIENCE_SMALL,
+    AUTO_REFIT_ROWS,
+    AUTO_VALIDATION_ROWS,
+)
 
 
 def test_the_defaults_are_those_the_benchmark_chose():
@@ -27,11 +32,32 @@ def test_the_defaults_are_those_the_benchmark_chose():
         init="sigmoid",
         early_stopping="auto",
         n_hidden=64,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         l2=0.0,
         momentum=0.0,
     )
     assert {name: params[name] for name in chosen} == chosen
+
+
+@pytest.mark.parametrize(
+    "n_samples, waited",
+    [(AUTO_REFIT_ROWS, AUTO_PATIENCE_SMALL), (AUTO_REFIT_ROWS + 1, AUTO_PATIENCE)],
+)
+@pytest.mark.parametrize("solver", ["adam", "gd"])
+def test_auto_patience_is_20_epochs_on_data_of_1000_rows_or_fewer(
+    n_samples, waited, solver
+):
+    # tol=10: no epoch after the first (better than the infinite loss before
+    # it) counts as an improvement, so the rule stops the fit once the count
+    # of epochs without one exceeds the patience
+    assert (AUTO_PATIENCE, AUTO_PATIENCE_SMALL, AUTO_REFIT_ROWS) == (10, 20, 1000)
+    X, y = make_classification(n_samples=n_samples, random_state=0)
+    params = dict(solver=solver, tol=10.0, early_stopping=False, random_state=0)
+    clf = quiet_fit(BackpropClassifier(**params), X, y)
+    assert clf.n_iter_ == 1 + waited + 1
+    # a number is taken as it is, whatever the size
+    clf = quiet_fit(BackpropClassifier(n_iter_no_change=4, **params), X, y)
+    assert clf.n_iter_ == 1 + 4 + 1
 
 
 @pytest.mark.parametrize("n_samples, watched", [(190, False), (200, True)])

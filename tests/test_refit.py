@@ -185,6 +185,7 @@ def test_a_second_run_that_did_not_retrace_the_first_is_not_kept():
     # first run reached a held-out loss of 0.09, the second ended at 0.58
     X, y = xor_rows()
     settings = dict(n_hidden=32, learning_rate=1.0, init="glorot", random_state=0)
+    settings.update(n_iter_no_change=10)  # the run found with this patience
     out = io.StringIO()
     with redirect_stdout(out):
         clf = quiet_fit(BackpropClassifier(verbose=1, **settings), X, y)
