@@ -17,8 +17,8 @@ from skbackprop._initialization import SIGMOID_BIAS_SCALE, SIGMOID_GAIN, initial
 from skbackprop._network import unpack
 from skbackprop._stopping import (
     AUTO_PATIENCE,
+    AUTO_PATIENCE_ROWS,
     AUTO_PATIENCE_SMALL,
-    AUTO_REFIT_ROWS,
     AUTO_VALIDATION_ROWS,
 )
 
@@ -41,7 +41,10 @@ def test_the_defaults_are_those_the_benchmark_chose():
 
 @pytest.mark.parametrize(
     "n_samples, waited",
-    [(AUTO_REFIT_ROWS, AUTO_PATIENCE_SMALL), (AUTO_REFIT_ROWS + 1, AUTO_PATIENCE)],
+    [
+        (AUTO_PATIENCE_ROWS, AUTO_PATIENCE_SMALL),
+        (AUTO_PATIENCE_ROWS + 1, AUTO_PATIENCE),
+    ],
 )
 @pytest.mark.parametrize("solver", ["adam", "gd"])
 def test_auto_patience_is_20_epochs_on_data_of_1000_rows_or_fewer(
@@ -50,7 +53,7 @@ def test_auto_patience_is_20_epochs_on_data_of_1000_rows_or_fewer(
     # tol=10: no epoch after the first (better than the infinite loss before
     # it) counts as an improvement, so the rule stops the fit once the count
     # of epochs without one exceeds the patience
-    assert (AUTO_PATIENCE, AUTO_PATIENCE_SMALL, AUTO_REFIT_ROWS) == (10, 20, 1000)
+    assert (AUTO_PATIENCE, AUTO_PATIENCE_SMALL, AUTO_PATIENCE_ROWS) == (10, 20, 1000)
     X, y = make_classification(n_samples=n_samples, random_state=0)
     params = dict(solver=solver, tol=10.0, early_stopping=False, random_state=0)
     clf = quiet_fit(BackpropClassifier(**params), X, y)
