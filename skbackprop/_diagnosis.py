@@ -27,6 +27,11 @@ from sklearn.exceptions import ConvergenceWarning
 # their epoch losses, means of losses taken between steps, always wiggle, by
 # a few percent of a low loss; benchmarks/README.md has the figures).
 OSCILLATION_SHARE = 0.1
+# ... over at most this many of the last epochs for mini-batches, the window
+# of MLPClassifier's patience of 10 that the share was measured on: their
+# wiggle adds up over a longer one (n_iter_no_change="auto" waits 20 epochs
+# on small data), and would be taken for oscillation.
+MINI_BATCH_WATCHED_EPOCHS = 12
 # Training stopped on a plateau when its lowest loss is within this share of
 # the class-frequency loss: the network learnt little beyond the frequencies
 # (banana in benchmarks/tabular.py stopped at 0.6849 against 0.6878).
@@ -119,6 +124,8 @@ def did_not_learn(
     # fit on a plateau learnt, any wiggle would count as oscillation
     if stopped and not (mini_batches and learnt_little):
         n_watched = int(min(window + 1, len(curve)))
+        if mini_batches:
+            n_watched = min(n_watched, MINI_BATCH_WATCHED_EPOCHS)
         watched = np.asarray(curve[-n_watched:])
         rises = np.clip(np.diff(watched), 0, None).sum()
         scale = watched.min()

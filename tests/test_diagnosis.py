@@ -279,3 +279,22 @@ def test_a_default_fit_that_overfits_from_the_start_says_what_to_change():
         clf = BackpropClassifier(random_state=0, n_iter_no_change=10, **advice)
         assert not_learned_warnings(lambda clf=clf: clf.fit(X, y)) == []
         assert clf.n_iter_ > 1
+
+
+def test_mini_batch_wiggle_is_judged_over_the_last_12_epochs():
+    from skbackprop._diagnosis import MINI_BATCH_WATCHED_EPOCHS, did_not_learn
+
+    baseline = np.log(2)
+    # learnt 0.6 below the class frequencies; every other epoch rises 0.008
+    settled = 0.09 + 0.008 * (np.arange(22) % 2)
+    curve = [0.69, 0.3, *settled]
+    share = 0.1 * (baseline - min(curve))  # OSCILLATION_SHARE of what it learnt
+    assert 0.008 * 11 > share  # the rises over the 22 epochs 20 watch
+    assert MINI_BATCH_WATCHED_EPOCHS == 12
+    assert 0.008 * 6 < share  # over the last 12
+    assert did_not_learn(curve, 0.69, True, 21, baseline, mini_batches=True) is None
+    # a patience of 10 watches those 12 epochs already: the same verdict
+    assert did_not_learn(curve, 0.69, True, 11, baseline, mini_batches=True) is None
+    # full batches are judged over every watched epoch, against their loss
+    reason = did_not_learn(curve, 0.69, True, 21, baseline, mini_batches=False)
+    assert "oscillated" in reason and "over the last 21 epochs" in reason
