@@ -20,8 +20,7 @@ from collections import Counter
 from _harness import table_header, table_row
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import StratifiedKFold
-from tabular import load, models, names
+from tabular import folds_of, load, models, names
 
 KINDS = {
     "oscillated": "oscillated",
@@ -63,8 +62,7 @@ def main():
     counts = Counter()
     for name in names():
         X, y, categorical = load(name)
-        folds = StratifiedKFold(5, shuffle=True, random_state=0).split(X, y)
-        for fold, (train, test) in enumerate(folds):
+        for fold, (train, test) in enumerate(folds_of(X, y)):
             chosen = models("scaled", categorical, X.shape[1])
             accuracy, kind = scored(chosen["ours"], X, y, train, test)
             counts[kind or "none"] += 1

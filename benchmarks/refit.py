@@ -31,7 +31,7 @@ from contextlib import contextmanager
 import numpy as np
 import tabular
 from _harness import table_header, table_row
-from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 
 from skbackprop import _driver, _stopping
 
@@ -50,9 +50,9 @@ def small_names(max_rows):
 def linear_accuracy(name):
     """LogisticRegression's mean accuracy, as in ``benchmarks/tabular.py``."""
     X, y, categorical = tabular.load(name)
-    folds = StratifiedKFold(5, shuffle=True, random_state=0).split(X, y)
     model = tabular.models("raw", categorical, X.shape[1])["LogReg"]
-    return float(np.mean(cross_validate(model, X, y, cv=list(folds))["test_score"]))
+    scores = cross_validate(model, X, y, cv=tabular.folds_of(X, y))["test_score"]
+    return float(np.mean(scores))
 
 
 @contextmanager

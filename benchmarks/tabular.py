@@ -140,11 +140,16 @@ def models(variant, categorical, n_columns):
     }
 
 
+def folds_of(X, y):
+    """The benchmark's folds: stratified 5-fold, shuffled with seed 0."""
+    return list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+
+
 def evaluate(name, variant, n_folds, settings=None):
     """Each model's accuracy and fit time on each of the first folds
     (ours only, with these settings, when ``settings`` are given)."""
     X, y, categorical = load(name)
-    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    folds = folds_of(X, y)
     results = {}
     chosen = models(variant, categorical, X.shape[1])
     settings = dict(settings or {})
