@@ -146,6 +146,10 @@ class ValidationPartition:
         """Rows in this partition."""
         return self.X.shape[0]
 
+    def class_totals(self):
+        """Each class's number of rows in this partition."""
+        return np.bincount(self.labels, minlength=self.T.shape[1])
+
     def loss_and_hits(self, theta, M, K):
         """sum_n E_n (cross entropy, weights 1) and the correct predictions."""
         log_Y = log_probabilities(theta, self.X, M, K)
@@ -410,3 +414,7 @@ class ClusterValidation:
         loss = sum(loss for loss, _ in sums) / self.n_samples
         hits = sum(hits for _, hits in sums)
         return loss, hits / self.n_samples
+
+    def class_totals(self):
+        """Each class's number of rows over the partitions (NumPy)."""
+        return np.sum(self.partitions.map("class_totals"), axis=0)

@@ -20,6 +20,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from ._diagnosis import (
     class_frequency_loss,
     did_not_learn,
+    held_out_frequency_loss,
     user_stacklevel,
     warn_if_not_learned,
 )
@@ -142,7 +143,21 @@ def fit_in_memory(
     if not incremental:
         K = estimator.classes_.shape[0]
         baseline = class_frequency_loss(labels, sample_weight, K)
-        report_convergence(estimator, run, start, stopped, baseline, whole[0].shape[0])
+        held_out = None
+        if watching:
+            training_totals = np.bincount(labels, weights=sample_weight, minlength=K)
+            held_out = held_out_frequency_loss(
+                training_totals, validation.class_totals()
+            )
+        report_convergence(
+            estimator,
+            run,
+            start,
+            stopped,
+            baseline,
+            whole[0].shape[0],
+            validation_baseline=held_out,
+        )
     return estimator
 
 
@@ -306,7 +321,9 @@ def fit_by_minimizing(estimator, solver, run, history, validation, tasks):
     return True  # _check_optimize_result warned if it ran out of iterations
 
 
-def report_convergence(estimator, run, start, stopped, baseline, n_rows):
+def report_convergence(
+    estimator, run, start, stopped, baseline, n_rows, *, validation_baseline=None
+):
     """Warn when the fit ran out of iterations, or did not learn.
 
     Parameters
@@ -329,6 +346,11 @@ def report_convergence(estimator, run, start, stopped, baseline, n_rows):
 
     n_rows : int
         Rows of the training data given to the fit.
+
+    validation_baseline : float, default=None
+        When the fit stopped on held-out rows: the loss there of predicting
+        the training data's class frequencies
+        (:func:`~skbackprop._diagnosis.held_out_frequency_loss`).
     """
     if not stopped:
         warnings.warn(
@@ -345,6 +367,7 @@ def report_convergence(estimator, run, start, stopped, baseline, n_rows):
         baseline,
         mini_batches=solver_of(estimator).mini_batches,
         validation_curve=getattr(estimator, "validation_loss_curve_", None),
+        validation_baseline=validation_baseline,
     )
     advice = step_size_advice(solver_of(estimator), estimator.learning_rate)
     warn_if_not_learned(reason, advice, estimator.solver)

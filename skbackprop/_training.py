@@ -34,6 +34,11 @@ class ValidationSet:
         self.p = moved_like(p, X)
         self.M = M
         self.K = K
+        self._class_totals = np.bincount(labels, weights=p, minlength=K)
+
+    def class_totals(self):
+        """Each class's total weight in these rows (NumPy, shape (K,))."""
+        return self._class_totals
 
     def evaluate(self, theta):
         """Mean cross entropy (no penalty) and accuracy at ``theta``."""

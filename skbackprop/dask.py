@@ -37,6 +37,7 @@ from ._cluster_data import (
     described,
     row_chunks,
 )
+from ._diagnosis import held_out_frequency_loss
 from ._docstrings import CLUSTER_PARAMETERS
 from ._driver import report_convergence, train
 from ._fitting import (
@@ -217,12 +218,20 @@ best_loss_, n_iter_, t_
             )
             training = TrainingData(client, X, y, sample_weight, self, warm)
             try:
-                run, start, stopped = self._fit_on(
+                run, start, stopped, held_out = self._fit_on(
                     client, training, X, y, X_val, y_val, warm
                 )
             finally:
                 training.release()
-        report_convergence(self, run, start, stopped, training.baseline(), X.shape[0])
+        report_convergence(
+            self,
+            run,
+            start,
+            stopped,
+            training.baseline(),
+            X.shape[0],
+            validation_baseline=held_out,
+        )
         return self
 
     def _fit_on(self, client, training, X, y, X_val, y_val, warm):
@@ -267,9 +276,14 @@ best_loss_, n_iter_, t_
         finish(self, run, X.shape[0])
         self.n_iter_ = run.n_steps
         tasks.close()
+        held_out = None
+        if watching:  # the diagnosis's baseline on the validation rows
+            held_out = held_out_frequency_loss(
+                training.class_totals, validation.class_totals()
+            )
         if validation is not None and hasattr(validation, "partitions"):
             validation.partitions.release()
-        return run, start, stopped
+        return run, start, stopped, held_out
 
     def _check_cluster_settings(self, X_val, y_val):
         if not solver_of(self).data_parallel:

@@ -242,17 +242,77 @@ def test_a_held_out_loss_rising_from_the_start_is_not_called_a_plateau():
     training = [0.70, 0.695, 0.69, 0.688]  # within 3% of the baseline
     rising = [0.685, 0.70, 0.72, 0.75]
     reason = did_not_learn(
-        training, 0.70, True, 3, baseline, mini_batches=True, validation_curve=rising
+        training, 0.70, True, 3, baseline, True, rising, validation_baseline=baseline
     )
     assert "held-out rows rose from 0.685 after epoch 1 to 0.75" in reason
+    assert "against the 0.693147 of predicting the class frequencies" in reason
     flat = [0.690, 0.689, 0.691, 0.690]
     reason = did_not_learn(
-        training, 0.70, True, 3, baseline, mini_batches=True, validation_curve=flat
+        training, 0.70, True, 3, baseline, True, flat, validation_baseline=baseline
     )
     assert reason.startswith("training stopped on a plateau")
-    # a fit that learnt is not judged on its held-out curve
-    learnt = [0.70, 0.5, 0.4, 0.38]
-    assert did_not_learn(learnt, 0.70, True, 3, baseline, True, rising) is None
+    # without the held-out rows' baseline there is no held-out verdict
+    reason = did_not_learn(training, 0.70, True, 3, baseline, True, rising)
+    assert reason.startswith("training stopped on a plateau")
+
+
+def test_the_held_out_verdict_is_the_held_out_curves():
+    from skbackprop._diagnosis import did_not_learn
+
+    baseline = np.log(2)
+    learnt = [0.70, 0.5, 0.4, 0.38]  # the training rows were learnt
+    # ... but nothing of it held on the held-out rows, whose loss then rose
+    rising = [0.685, 0.70, 0.72, 0.75]
+    reason = did_not_learn(learnt, 0.70, True, 3, baseline, True, rising, baseline)
+    assert "held-out rows rose from 0.685 after epoch 1" in reason
+    # a fit whose held-out loss fell well below the class frequencies before
+    # it rose stopped early as it should: no verdict
+    turned = [0.60, 0.50, 0.45, 0.50, 0.56]
+    assert (
+        did_not_learn(learnt, 0.70, True, 3, baseline, True, turned, baseline) is None
+    )
+    # lowest after epoch 2 and less than a fifth learnt: the fit kept two
+    # epochs of little learning
+    early = [0.66, 0.62, 0.66, 0.69]
+    reason = did_not_learn(learnt, 0.70, True, 3, baseline, True, early, baseline)
+    assert "rose from 0.62 after epoch 2 to 0.69" in reason
+    # ... after epoch 3, or with a fifth learnt by epoch 2, it learnt: no verdict
+    later = [0.66, 0.64, 0.62, 0.69]
+    assert did_not_learn(learnt, 0.70, True, 3, baseline, True, later, baseline) is None
+    fifth = [0.60, 0.55, 0.60, 0.66]
+    assert did_not_learn(learnt, 0.70, True, 3, baseline, True, fifth, baseline) is None
+    # a rise of no more than 3% of the baseline is the noise of a few rows
+    wobbling = [0.685, 0.69, 0.70, 0.70]
+    assert (
+        did_not_learn(learnt, 0.70, True, 3, baseline, True, wobbling, baseline) is None
+    )
+    # the baseline is the held-out rows' own: predicting the training rows'
+    # frequencies there (a 90/10 training set, held-out rows half and half)
+    skewed = 0.5 * -(np.log(0.9) + np.log(0.1))
+    late = [0.70, 0.69, 0.685, 0.75]  # lowest after epoch 3, 1% below log 2
+    assert "rose from 0.685 after epoch 3" in did_not_learn(
+        learnt, 0.70, True, 3, baseline, True, late, baseline
+    )
+    assert did_not_learn(learnt, 0.70, True, 3, baseline, True, late, skewed) is None
+    # and a fit the rule did not stop is not judged
+    assert (
+        did_not_learn(learnt, 0.70, False, 3, baseline, True, rising, baseline) is None
+    )
+
+
+def test_held_out_frequency_loss_predicts_the_training_frequencies():
+    from skbackprop._diagnosis import held_out_frequency_loss
+
+    assert held_out_frequency_loss([9, 1], [1, 1]) == pytest.approx(
+        0.5 * -(np.log(0.9) + np.log(0.1))
+    )
+    # the same frequencies: the entropy of the classes
+    assert held_out_frequency_loss([2, 2, 4], [1, 1, 2]) == pytest.approx(
+        class_frequency_loss(np.array([0, 1, 2, 2]), None, 3)
+    )
+    # a held-out class the training data never had cannot be predicted
+    assert held_out_frequency_loss([3, 0], [1, 1]) == np.inf
+    assert held_out_frequency_loss([3, 0], [1, 0]) == 0.0
 
 
 def weak_signal_table():
@@ -265,18 +325,14 @@ def weak_signal_table():
 
 def test_a_default_fit_that_overfits_from_the_start_says_what_to_change():
     X, y = weak_signal_table()
-    # The defaults but the patience of data over 1,000 rows: with the 20
-    # epochs of n_iter_no_change="auto" on these 300 rows, the one-epoch
-    # refit ends at a training loss of 0.6700, a hair under the 0.6702 that
-    # counts as learning little, and no verdict is given.
-    clf = BackpropClassifier(random_state=0, n_iter_no_change=10)
+    clf = BackpropClassifier(random_state=0)
     (message,) = not_learned_warnings(lambda: clf.fit(X, y))
     assert "held-out rows rose" in message and "after epoch 1" in message
     assert "n_hidden" in message and "learning_rate=0.001" in message
     assert "wait the plateau out" not in message
     # either piece of advice lets the fit learn
     for advice in (dict(n_hidden=8), dict(learning_rate=0.001)):
-        clf = BackpropClassifier(random_state=0, n_iter_no_change=10, **advice)
+        clf = BackpropClassifier(random_state=0, **advice)
         assert not_learned_warnings(lambda clf=clf: clf.fit(X, y)) == []
         assert clf.n_iter_ > 1
 
