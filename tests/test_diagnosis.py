@@ -300,6 +300,28 @@ def test_the_held_out_verdict_is_the_held_out_curves():
     )
 
 
+def test_a_fit_that_learnt_on_its_held_out_rows_is_not_called_oscillating():
+    from skbackprop._diagnosis import did_not_learn
+
+    baseline = np.log(2)
+    # the training loss wiggles after the epoch the held-out rows chose by
+    # more than a tenth of what it learnt (a fold of titanic)
+    wiggling = [0.60, 0.52, 0.50, 0.52, 0.50, 0.52, 0.50]
+    judged = did_not_learn(wiggling, 0.65, True, 5, baseline, True)
+    assert "oscillated" in judged
+    # held out rows on which it learnt a fifth of the class-frequency loss:
+    # the model it keeps learnt, whatever the training loss did after
+    learnt = [0.60, 0.55, 0.54, 0.545, 0.55, 0.55]
+    assert (
+        did_not_learn(wiggling, 0.65, True, 5, baseline, True, learnt, baseline) is None
+    )
+    # ... less than that, and the wiggle is judged as without held-out rows
+    little = [0.65, 0.60, 0.58, 0.585, 0.59, 0.59]
+    assert did_not_learn(wiggling, 0.65, True, 5, baseline, True, little, baseline) == (
+        judged
+    )
+
+
 def test_held_out_frequency_loss_predicts_the_training_frequencies():
     from skbackprop._diagnosis import held_out_frequency_loss
 
