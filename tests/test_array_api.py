@@ -346,3 +346,26 @@ def test_bad_tensors_are_named(change, message):
         clf = quiet_fit(_classifier(), torch.asarray(X), torch.asarray(y))
         with pytest.raises(ValueError, match="X has 3 features"):
             clf.predict(torch.asarray(X[:, :3]))
+
+
+def test_the_held_out_diagnosis_of_a_fit_on_tensors():
+    torch = _torch_or_skip()
+
+    # the weak-signal table of test_diagnosis.py: the default network fits
+    # the noise of its 270 training rows from the first epoch
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(300, 10))
+    y = (X[:, 0] + 3 * rng.normal(size=300) > 0).astype(int)
+    messages = {}
+    for name, (X_in, y_in) in {
+        "numpy": (X, y),
+        "torch": (torch.asarray(X), torch.asarray(y)),
+    }.items():
+        with sklearn.config_context(array_api_dispatch=True):
+            with pytest.warns(Warning) as caught:
+                BackpropClassifier(random_state=0).fit(X_in, y_in)
+        (messages[name],) = [
+            str(w.message) for w in caught if "did not" in str(w.message)
+        ]
+    for message in messages.values():  # the verdict of NumPy input, in words
+        assert "held-out rows rose" in message and "after epoch 1 " in message
