@@ -53,6 +53,7 @@ ON_A_PLATEAU = "training stopped on a plateau"
 # benchmarks/README.md). The verdict is the held-out curve's: the training
 # loss of a refit's second run (one epoch, when the first run's best was its
 # first) is too noisy to tell.
+#
 # A fit that stopped on held-out rows and learnt there at least
 # EARLY_LEARNT_SHARE of their class-frequency loss is not judged on the
 # wiggle of its training loss after the epoch they chose: of the seven
@@ -153,10 +154,11 @@ def did_not_learn(
         The losses on the held-out rows the fit stopped on, if it did.
 
     validation_baseline : float, default=None
-        :func:`held_out_frequency_loss` of those rows. With both, a fit
-        whose held-out loss never fell below it by ``PLATEAU_SHARE`` and
-        then rose fitted the noise of its training rows from the start,
-        however low its training loss went.
+        :func:`held_out_frequency_loss` of those rows. With both, the fit
+        is judged on its held-out rows first: whether it fitted the noise
+        of its training rows from the start, however low its training loss
+        went (:func:`rose_on_held_out`), and, if it learnt there
+        (:func:`learnt_on_held_out`), not on the wiggle of its training loss.
     """
     if not curve:
         return None
