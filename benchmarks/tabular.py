@@ -15,8 +15,9 @@ columns as they are (variant "raw") or standardised (variant "scaled") for
 ``BackpropClassifier`` and ``MLPClassifier``, always standardised for
 ``LogisticRegression``, always as they are for
 ``HistGradientBoostingClassifier``. Every model with its defaults and
-``random_state=0``; stratified 5-fold cross-validation, shuffled with seed 0
-(``--folds k`` keeps the first k folds). The same folds for every model.
+``random_state=0`` (``--seed s``: ``random_state=s``, the same folds);
+stratified 5-fold cross-validation, shuffled with seed 0 (``--folds k``
+keeps the first k folds). The same folds for every model.
 Each fit runs on the machine's cores as the model chooses (our row blocks,
 BLAS, HistGradientBoosting's OpenMP), one fit at a time.
 
@@ -125,18 +126,21 @@ def encoded(numeric_step, categorical, n_columns):
     )
 
 
-def models(variant, categorical, n_columns):
-    """The four pipelines, with the numeric columns as the variant says."""
+def models(variant, categorical, n_columns, seed=0):
+    """The four pipelines, with the numeric columns as the variant says, each
+    model with ``random_state=seed``."""
     ours_numeric = StandardScaler() if variant == "scaled" else "passthrough"
 
     def pipeline(numeric_step, model):
         return make_pipeline(encoded(numeric_step, categorical, n_columns), model)
 
     return {
-        "ours": pipeline(ours_numeric, BackpropClassifier(random_state=0)),
-        "MLP": pipeline(ours_numeric, MLPClassifier(random_state=0)),
-        "LogReg": pipeline(StandardScaler(), LogisticRegression(random_state=0)),
-        "HGB": pipeline("passthrough", HistGradientBoostingClassifier(random_state=0)),
+        "ours": pipeline(ours_numeric, BackpropClassifier(random_state=seed)),
+        "MLP": pipeline(ours_numeric, MLPClassifier(random_state=seed)),
+        "LogReg": pipeline(StandardScaler(), LogisticRegression(random_state=seed)),
+        "HGB": pipeline(
+            "passthrough", HistGradientBoostingClassifier(random_state=seed)
+        ),
     }
 
 
@@ -145,13 +149,14 @@ def folds_of(X, y):
     return list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
 
 
-def evaluate(name, variant, n_folds, settings=None):
+def evaluate(name, variant, n_folds, settings=None, seed=0):
     """Each model's accuracy and fit time on each of the first folds
-    (ours only, with these settings, when ``settings`` are given)."""
+    (ours only, with these settings, when ``settings`` are given), every
+    model with ``random_state=seed`` (the folds stay those of seed 0)."""
     X, y, categorical = load(name)
     folds = folds_of(X, y)
     results = {}
-    chosen = models(variant, categorical, X.shape[1])
+    chosen = models(variant, categorical, X.shape[1], seed)
     settings = dict(settings or {})
     overrides = {key: settings.pop(key) for key in OVERRIDES if key in settings}
     if settings or overrides:
@@ -185,7 +190,7 @@ def settings_of(settings):
     return {f"backpropclassifier__{key}": value for key, value in settings.items()}
 
 
-def ablations(chosen, variant, n_folds, defaults):
+def ablations(chosen, variant, n_folds, defaults, seed=0):
     """Ours with each of ABLATIONS against ours with the defaults.
 
     Returns {setting: row}, each row the mean accuracy, the wins, ties and
@@ -196,7 +201,8 @@ def ablations(chosen, variant, n_folds, defaults):
     rows = {"the defaults": _ablation_row(ours, ours)}
     for label, settings in ABLATIONS.items():
         results = {
-            name: evaluate(name, variant, n_folds, settings)["ours"] for name in chosen
+            name: evaluate(name, variant, n_folds, settings, seed)["ours"]
+            for name in chosen
         }
         rows[label] = _ablation_row(results, ours)
         print(f"{label}: {rows[label]}", flush=True)
@@ -296,6 +302,8 @@ def results_page(everything, arguments):
     command = "python benchmarks/tabular.py"
     if arguments.folds < 5:
         command += f" --folds {arguments.folds}"
+    if arguments.seed:
+        command += f" --seed {arguments.seed}"
     if arguments.ablations:
         command += " --ablations"
     lines = [
@@ -385,6 +393,12 @@ def main():
         "--docs", help="write the results page here (docs/tabular_results.rst)"
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="random_state of every model (default 0; the folds stay seed 0's)",
+    )
+    parser.add_argument(
         "--ablations",
         action="store_true",
         help="also run ours with each default changed (ABLATIONS), on the first "
@@ -396,12 +410,14 @@ def main():
     for variant in arguments.variants:
         print(
             f"\nVariant {variant!r}: accuracy, mean of {arguments.folds} fold(s) of "
-            "stratified 5-fold (shuffled, seed 0)\n"
+            f"stratified 5-fold (shuffled, seed 0), random_state={arguments.seed}\n"
         )
         table_header("data set", *MODELS, "ours - MLP (points)")
         results = {}
         for name in chosen:
-            results[name] = evaluate(name, variant, arguments.folds)
+            results[name] = evaluate(
+                name, variant, arguments.folds, seed=arguments.seed
+            )
             means = [np.mean(results[name][m]["accuracy"]) for m in MODELS]
             table_row(
                 name,
@@ -417,7 +433,7 @@ def main():
                 f"\nVariant {variant!r}: each default changed, against the defaults\n"
             )
             everything[variant]["ablations"] = ablations(
-                chosen, variant, arguments.folds, results
+                chosen, variant, arguments.folds, results, arguments.seed
             )
     if arguments.json:
         with open(arguments.json, "w") as out:
