@@ -354,3 +354,20 @@ def test_a_worker_of_several_threads_sums_its_partitions_on_each(data):
     np.testing.assert_allclose(
         cluster_fit.validation_scores_, memory.validation_scores_, rtol=1e-12
     )
+
+
+def test_validation_class_totals_on_the_cluster(client, data):
+    # the diagnosis's baseline on dask validation data counts each class's
+    # rows over the partitions, as in memory
+    X, y, _, X_val, y_val = data
+    clf = DaskBackpropClassifier(client=client, n_hidden=4, max_iter=2, tol=0)
+    clf.fit(*dask_arrays(X, y))
+    # five partitions of 100 rows
+    validation = clf._validation(client, *dask_arrays(X_val, y_val, chunk=100))
+    try:
+        expected = np.bincount(
+            np.searchsorted(clf.classes_, y_val), minlength=clf.classes_.shape[0]
+        )
+        np.testing.assert_array_equal(validation.class_totals(), expected)
+    finally:
+        validation.partitions.release()

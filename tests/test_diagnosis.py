@@ -376,3 +376,12 @@ def test_mini_batch_wiggle_is_judged_over_the_last_12_epochs():
     # full batches are judged over every watched epoch, against their loss
     reason = did_not_learn(curve, 0.69, True, 21, baseline, mini_batches=False)
     assert "oscillated" in reason and "over the last 21 epochs" in reason
+
+
+def test_the_held_out_class_totals_are_weighted_as_the_loss():
+    from skbackprop._training import ValidationSet
+
+    labels = np.array([0, 0, 1, 2])
+    p = np.array([0.5, 0.25, 0.25, 0.0])  # normalised sample weights
+    validation = ValidationSet(np.zeros((4, 3)), labels, p, 2, 3)
+    np.testing.assert_allclose(validation.class_totals(), [0.75, 0.25, 0.0])
