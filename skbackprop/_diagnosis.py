@@ -172,7 +172,7 @@ def did_not_learn(
             f"the training loss ended at {final:.6g}, above the {start_loss:.6g} "
             "it started from: the steps overshoot"
         )
-    if stopped and validation_curve and validation_baseline is not None:
+    if stopped:
         reason = rose_on_held_out(validation_curve, validation_baseline)
         if reason is not None:
             return reason
@@ -207,6 +207,21 @@ def did_not_learn(
     return None
 
 
+def held_out_learnt_share(validation_curve, validation_baseline):
+    """What a fit learnt on its held-out rows: the fall from
+    ``validation_baseline`` to its lowest loss there, as a share of it.
+
+    None without a curve, or without a baseline to compare with (none
+    given, a nearly certain class, or a held-out class the training data
+    lacked: ``inf``).
+    """
+    if not validation_curve or validation_baseline is None:
+        return None
+    if not validation_baseline > SMALLEST_BASELINE or np.isinf(validation_baseline):
+        return None
+    return (validation_baseline - min(validation_curve)) / validation_baseline
+
+
 def learnt_on_held_out(validation_curve, validation_baseline):
     """Whether a fit that stopped on held-out rows learnt there: its lowest
     loss on them at least ``EARLY_LEARNT_SHARE`` of ``validation_baseline``
@@ -216,12 +231,8 @@ def learnt_on_held_out(validation_curve, validation_baseline):
     again to them), so how its training loss wiggled after them says
     nothing of the model it returns: it is not called oscillating.
     """
-    if not validation_curve or validation_baseline is None:
-        return False
-    if not validation_baseline > SMALLEST_BASELINE or np.isinf(validation_baseline):
-        return False
-    lowest = min(validation_curve)
-    return validation_baseline - lowest >= EARLY_LEARNT_SHARE * validation_baseline
+    learnt = held_out_learnt_share(validation_curve, validation_baseline)
+    return learnt is not None and learnt >= EARLY_LEARNT_SHARE
 
 
 def rose_on_held_out(validation_curve, validation_baseline):
@@ -234,11 +245,11 @@ def rose_on_held_out(validation_curve, validation_baseline):
     ``EARLY_EPOCHS`` epochs within ``EARLY_LEARNT_SHARE`` of it (the fit
     kept an epoch or two of learning, and little).
     """
-    if not validation_baseline > SMALLEST_BASELINE or np.isinf(validation_baseline):
+    learnt = held_out_learnt_share(validation_curve, validation_baseline)
+    if learnt is None:
         return None
     best = int(np.argmin(validation_curve))
     lowest, last = validation_curve[best], validation_curve[-1]
-    learnt = (validation_baseline - lowest) / validation_baseline
     learnt_little = learnt <= PLATEAU_SHARE or (
         best < EARLY_EPOCHS and learnt < EARLY_LEARNT_SHARE
     )
