@@ -20,6 +20,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from ._diagnosis import (
     class_frequency_loss,
     did_not_learn,
+    entropy_of,
     held_out_frequency_loss,
     user_stacklevel,
     warn_if_not_learned,
@@ -34,7 +35,7 @@ from ._fitting import (
     training_run,
     validation_set,
 )
-from ._namespace import moved_like, to_numpy
+from ._namespace import moved_like
 from ._row_blocks import parallel_session
 from ._solvers import solver_of
 from ._stopping import (
@@ -218,11 +219,7 @@ def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks
     )
     best_loss = history.validation_loss_curve[n_epochs - 1]  # the chosen epoch's
     second_loss, _ = validation.evaluate(run.raw)
-    baseline = class_frequency_loss(
-        to_numpy(validation.labels),
-        to_numpy(validation.p),
-        estimator.classes_.shape[0],
-    )
+    baseline = entropy_of(validation.class_totals())
     if second_run_kept(best_loss, second_loss, baseline):
         return run
     if estimator.verbose:
