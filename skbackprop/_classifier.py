@@ -106,11 +106,17 @@ class BackpropClassifier(
         book's ``err_test``); only when validation data are used.
 
     validation_scores_ : list of float
-        Accuracy on the validation data after each epoch; only when
-        validation data are used.
+        Accuracy on the validation data after each epoch (the ``scoring``'s
+        score when it is not ``"loss"``); only when validation data are
+        used.
 
     best_loss_ : float
-        Lowest monitored loss (validation loss with ``early_stopping``).
+        Lowest monitored loss (validation loss with ``early_stopping``; with
+        a ``scoring``, the lowest validation loss of the fit).
+
+    best_validation_score_ : float
+        Highest validation score, when ``early_stopping`` watched a
+        ``scoring`` other than ``"loss"``.
 
     n_iter_ : int
         Epochs or iterations of the latest fit (as in ``MLPClassifier``);
@@ -177,6 +183,7 @@ class BackpropClassifier(
         ],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "scoring": [str, callable, None],
         "shuffle": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "warm_start": ["boolean"],
@@ -200,6 +207,7 @@ class BackpropClassifier(
         n_iter_no_change="auto",
         early_stopping="auto",
         validation_fraction=0.1,
+        scoring="loss",
         shuffle=True,
         class_weight=None,
         warm_start=False,
@@ -219,6 +227,7 @@ class BackpropClassifier(
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.scoring = scoring
         self.shuffle = shuffle
         self.class_weight = class_weight
         self.warm_start = warm_start

@@ -403,6 +403,9 @@ class ClusterValidation:
         Hidden units and outputs.
     """
 
+    # The cluster's early stopping watches the loss (no ``scoring``).
+    monitors_score = False
+
     def __init__(self, partitions, n_samples, M, K):
         self.partitions = partitions
         self.n_samples = n_samples

@@ -106,6 +106,20 @@ ENTRIES = {
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` and no
         ``X_val`` is given.""",
+    "scoring": """\
+    scoring : "loss", str, callable or None, default="loss"
+        What early stopping watches on the validation data, as in
+        ``HistGradientBoostingClassifier``: ``"loss"`` the mean cross
+        entropy; the name of a scikit-learn scorer (``"accuracy"``,
+        ``"balanced_accuracy"``, ``"roc_auc"``, ...) or a callable
+        ``scorer(estimator, X, y)`` its score, the weights of the epoch of
+        the highest score kept (the first such epoch), and ``tol`` the least
+        rise of the score that counts; None the estimator's ``score``, the
+        accuracy. The validation rows' sample weights (``class_weight``
+        included) are passed to the scorer as ``sample_weight`` when they
+        are not all equal. ``validation_scores_`` records the score after
+        every epoch, ``best_validation_score_`` the highest. A score needs
+        NumPy or SciPy sparse data.""",
     "shuffle": """\
     shuffle : bool, default=True
         Reshuffle the samples every epoch for ``"adam"`` and ``"sgd"``.""",
@@ -131,6 +145,11 @@ ENTRIES = {
 # The cluster's defaults where they differ: its steps are full-batch, the
 # sum of the partitions' gradients (benchmarks/defaults.py chose them).
 CLUSTER_ENTRIES = {
+    "scoring": """\
+    scoring : "loss", default="loss"
+        Early stopping watches the validation loss; the scores of
+        :class:`~skbackprop.BackpropClassifier`'s ``scoring`` are not
+        computed on a cluster.""",
     "n_hidden": """\
     n_hidden : int, default=32
         M, the number of sigmoid hidden units.""",

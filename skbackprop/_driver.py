@@ -37,6 +37,7 @@ from ._fitting import (
 )
 from ._namespace import moved_like
 from ._row_blocks import parallel_session
+from ._scoring import held_out_scorer
 from ._solvers import solver_of
 from ._stopping import (
     NoImprovementStopper,
@@ -105,6 +106,8 @@ def fit_in_memory(
             )
             watching = validation is not None
             refit = watching and refits(estimator.early_stopping, whole[0].shape[0])
+        if validation is not None:
+            validation.scorer = held_out_scorer(estimator, validation)
         if incremental:  # the curves of the last fit stay as they are
             history = History(estimator.loss_curve_, [], [])
         else:
@@ -188,7 +191,8 @@ def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks
     ``early_stopping="auto"`` with rows held out of small training data
     (:func:`~skbackprop._stopping.refits`): the
     first run, on the rest, found the number of epochs whose validation
-    loss was lowest. The same start (the estimator's weights, solver state
+    loss was lowest (or whose ``scoring`` score was highest, the first such
+    epoch). The same start (the estimator's weights, solver state
     and coordinates, which the first run did not touch) is trained for that
     many epochs on all the rows, so that the held-out tenth is learnt from
     too. ``loss_curve_`` becomes the second run's; the validation curves and
@@ -201,7 +205,10 @@ def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks
 
     Returns the run to keep: the second, or ``first``.
     """
-    n_epochs = int(np.argmin(history.validation_loss_curve)) + 1
+    if validation.monitors_score:  # the first epoch of the best score
+        n_epochs = int(np.argmax(history.validation_scores)) + 1
+    else:
+        n_epochs = int(np.argmin(history.validation_loss_curve)) + 1
     if estimator.verbose:
         print(f"Training again on all {whole[0].shape[0]} rows for {n_epochs} epochs.")
     first_curve = estimator.loss_curve_[start:]
@@ -270,7 +277,11 @@ def train(
             tasks=tasks,
             first_epoch=first_epoch,
         )
-    if first_epoch > 1:  # partial_fit: the best over all the calls
+    if early_stopping and validation.monitors_score:
+        # the stopper watched minus the score
+        estimator.best_validation_score_ = -stopper.best_loss
+        estimator.best_loss_ = min(history.validation_loss_curve)
+    elif first_epoch > 1:  # partial_fit: the best over all the calls
         estimator.best_loss_ = min(estimator.best_loss_, stopper.best_loss)
     else:
         estimator.best_loss_ = stopper.best_loss

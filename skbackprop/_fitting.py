@@ -306,6 +306,7 @@ def hold_out(estimator, X, labels, sample_weight, rng):
 
 def start_history(estimator, validation):
     """Start this fit's curves: training curve continues, validation anew."""
+    estimator.__dict__.pop("best_validation_score_", None)  # a score's fit sets it
     if validation is None:
         for name in ("validation_loss_curve_", "validation_scores_"):
             estimator.__dict__.pop(name, None)

@@ -24,6 +24,13 @@ class ValidationSet:
 
     M, K : int
         Hidden units and outputs.
+
+    Attributes
+    ----------
+    scorer : HeldOutScorer or None
+        What the score of :meth:`evaluate` is, when not the accuracy: the
+        estimator's ``scoring`` (:mod:`skbackprop._scoring`). Early stopping
+        then watches that score instead of the loss.
     """
 
     def __init__(self, X, labels, p, M, K):
@@ -35,17 +42,25 @@ class ValidationSet:
         self.M = M
         self.K = K
         self._class_totals = np.bincount(labels, weights=p, minlength=K)
+        self.scorer = None
+
+    @property
+    def monitors_score(self):
+        """Whether early stopping watches the score (else the loss)."""
+        return self.scorer is not None
 
     def class_totals(self):
         """Each class's total weight in these rows (NumPy, shape (K,))."""
         return self._class_totals
 
     def evaluate(self, theta):
-        """Mean cross entropy (no penalty) and accuracy at ``theta``."""
+        """Mean cross entropy (no penalty) and the score at ``theta``: the
+        accuracy, or the ``scorer``'s value when there is one."""
         log_Y = log_probabilities(theta, self.X, self.M, self.K)
-        return cross_entropy(log_Y, self.T, self.p), accuracy(
-            log_Y, self.labels, self.p
-        )
+        loss = cross_entropy(log_Y, self.T, self.p)
+        if self.scorer is not None:
+            return loss, self.scorer(theta)
+        return loss, accuracy(log_Y, self.labels, self.p)
 
 
 def one_hot_like(labels, K, X):
@@ -145,22 +160,24 @@ class History:
         self.validation_scores = validation_scores
 
     def record(self, n_epoch, loss, validation, theta, verbose):
-        """Append one epoch's losses; return the validation loss or None."""
+        """Append one epoch's losses and score; return what early stopping
+        watches on the validation data (its loss, or minus its score, so
+        that lower is better either way), or None without validation data."""
         self.loss_curve.append(loss)
-        validation_loss = accuracy = None
-        if validation is not None:
-            validation_loss, accuracy = validation.evaluate(theta)
-            self.validation_loss_curve.append(validation_loss)
-            self.validation_scores.append(accuracy)
+        if validation is None:
+            if verbose:
+                print(f"Epoch {n_epoch}, loss = {loss:.8f}")
+            return None
+        validation_loss, score = validation.evaluate(theta)
+        self.validation_loss_curve.append(validation_loss)
+        self.validation_scores.append(score)
         if verbose:
-            message = f"Epoch {n_epoch}, loss = {loss:.8f}"
-            if validation is not None:
-                message += (
-                    f", validation loss = {validation_loss:.8f}, "
-                    f"validation accuracy = {accuracy:.4f}"
-                )
-            print(message)
-        return validation_loss
+            name = "score" if validation.monitors_score else "accuracy"
+            print(
+                f"Epoch {n_epoch}, loss = {loss:.8f}, validation loss = "
+                f"{validation_loss:.8f}, validation {name} = {score:.4f}"
+            )
+        return -score if validation.monitors_score else validation_loss
 
 
 class TrainingRun:

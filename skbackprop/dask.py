@@ -13,6 +13,7 @@ import copy
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 try:
@@ -129,6 +130,7 @@ best_loss_, n_iter_, t_
 
     _parameter_constraints: dict = {
         **BackpropClassifier._parameter_constraints,
+        "scoring": [StrOptions({"loss"})],
         "client": "no_validation",
     }
 
@@ -148,6 +150,7 @@ best_loss_, n_iter_, t_
         n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
+        scoring="loss",
         shuffle=True,
         class_weight=None,
         warm_start=False,
@@ -169,6 +172,7 @@ best_loss_, n_iter_, t_
             n_iter_no_change=n_iter_no_change,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
+            scoring=scoring,
             shuffle=shuffle,
             class_weight=class_weight,
             warm_start=warm_start,

@@ -233,6 +233,16 @@ def test_divergence_on_a_device_names_the_learning_rate():
         assert not hasattr(clf, "_theta")
 
 
+def test_a_score_for_early_stopping_needs_numpy():
+    torch = _torch_or_skip()
+    X, y = _iris("float64")
+    with sklearn.config_context(array_api_dispatch=True):
+        clf = _classifier(scoring="accuracy", early_stopping=True)
+        with pytest.raises(ValueError, match="scoring='accuracy' scores NumPy"):
+            clf.fit(torch.asarray(X), torch.asarray(y))
+        assert not hasattr(clf, "_theta")
+
+
 def test_two_threads_fit_tensors_at_once():
     # The array path has no row blocks, but its fits may still run side by
     # side (a GridSearchCV with threads): each gets its own weights.

@@ -302,6 +302,9 @@ def test_bad_settings_and_values_are_named(client, data):
         DaskBackpropClassifier(client=client).fit(X_d, y_d * 0)
     with pytest.raises(TypeError, match="fit_chunks"):
         DaskBackpropClassifier(client=client).partial_fit(X_d, y_d, classes=[0, 1, 2])
+    # the cluster's early stopping watches the loss only
+    with pytest.raises(ValueError, match="'scoring' parameter"):
+        DaskBackpropClassifier(scoring="accuracy", client=client).fit(X_d, y_d)
 
 
 def test_a_closed_client_is_named(data):

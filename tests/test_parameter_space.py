@@ -36,6 +36,7 @@ from sklearn.utils._param_validation import (
     Options,
     StrOptions,
     _Booleans,
+    _Callables,
     _InstancesOf,
     _NoneConstraint,
     _RandomStates,
@@ -86,6 +87,9 @@ INSIDE = {
     "momentum": 0.5,
     "validation_fraction": 0.3,
 }
+# Values of the parameters that take any string or callable: scorers.
+STRINGS = {"scoring": ["loss", "accuracy", "neg_log_loss", "roc_auc"]}
+CALLABLES = {"scoring": [lambda estimator, X, y: estimator.score(X, y)]}
 INPUTS = ("X", "y", "sample_weight", "classes", "X_val", "y_val", "class_weight")
 
 
@@ -125,6 +129,10 @@ def values_of(name, constraint, classes):
         return [0, None, np.random.RandomState(1)]
     if isinstance(constraint, _VerboseHelper):
         return [0, 1]
+    if isinstance(constraint, _InstancesOf) and constraint.type is str:
+        return STRINGS[name]
+    if isinstance(constraint, _Callables):
+        return CALLABLES[name]
     if isinstance(constraint, _InstancesOf) and constraint.type is dict:
         return [{classes[0]: 3.0}, {classes[-1]: 0.0, classes[0]: 0.5}]
     raise AssertionError(f"no values for {name}'s constraint {constraint!r}")
