@@ -38,8 +38,8 @@ import warnings
 import numpy as np
 import tabular
 from _harness import table_header, table_row
+from sklearn.base import clone
 from sklearn.model_selection import cross_validate
-from sklearn.neural_network import MLPClassifier
 
 MODELS = ("ours", "MLP, ReLU", "MLP, sigmoid")
 GRID = [
@@ -55,9 +55,7 @@ def pipelines(categorical, n_columns, seed):
     """Ours, MLPClassifier's defaults, and MLPClassifier with sigmoid units,
     each on standardised numeric columns."""
     chosen = tabular.models("scaled", categorical, n_columns, seed)
-    sigmoid = tabular.models("scaled", categorical, n_columns, seed)["MLP"]
-    sigmoid.set_params(mlpclassifier__activation="logistic")
-    assert isinstance(sigmoid[-1], MLPClassifier)
+    sigmoid = clone(chosen["MLP"]).set_params(mlpclassifier__activation="logistic")
     return {"ours": chosen["ours"], "MLP, ReLU": chosen["MLP"], "MLP, sigmoid": sigmoid}
 
 
@@ -69,12 +67,12 @@ def mean_accuracy(model, X, y):
     return float(np.mean(scores["test_score"]))
 
 
-def best_of_grid(X, y, categorical, seed):
-    """The best of ours over GRID on the test folds, and its setting."""
+def best_of_grid(ours, X, y):
+    """The best of the pipeline ``ours`` over GRID on the test folds, and
+    its setting."""
     best = (-np.inf, None)
     for settings in GRID:
-        model = tabular.models("scaled", categorical, X.shape[1], seed)["ours"]
-        model.set_params(**tabular.settings_of(settings))
+        model = clone(ours).set_params(**tabular.settings_of(settings))
         best = max(best, (mean_accuracy(model, X, y), settings), key=lambda b: b[0])
     return best
 
@@ -140,7 +138,8 @@ def main():
         if arguments.grid:
             X, y, categorical = tabular.load(name)
             if len(y) * 4 // 5 <= GRID_MAX_ROWS:
-                best, settings = best_of_grid(X, y, categorical, arguments.seed)
+                ours = pipelines(categorical, X.shape[1], arguments.seed)["ours"]
+                best, settings = best_of_grid(ours, X, y)
                 cells += [f"{100 * (best - relu):+.1f}", str(settings)]
             else:
                 cells += ["(too large)", ""]

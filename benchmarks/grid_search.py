@@ -45,9 +45,10 @@ SIZES = [16, 32, 64]
 OUR_STEPS = [0.003, 0.01, 0.03]
 OURS = "ours, learning_rate [0.003, 0.01, 0.03]"
 OURS_L2 = "ours with l2=1e-4, the same grid"
-MLP_GRIDS = {  # name: (learning_rate_init values, activation)
-    "MLP, learning_rate_init [3e-4, 1e-3, 3e-3]": ([0.0003, 0.001, 0.003], "relu"),
-    "MLP, learning_rate_init [1e-3, 1e-2, 1e-1]": ([0.001, 0.01, 0.1], "relu"),
+AROUND_MLP_DEFAULT = [0.0003, 0.001, 0.003]
+MLP_GRIDS = {
+    "MLP, learning_rate_init [3e-4, 1e-3, 3e-3]": AROUND_MLP_DEFAULT,
+    "MLP, learning_rate_init [1e-3, 1e-2, 1e-1]": [0.001, 0.01, 0.1],
 }
 MLP_SIGMOID = "MLP with sigmoid units, learning_rate_init [3e-4, 1e-3, 3e-3]"
 
@@ -65,19 +66,24 @@ def our_search(seed, **settings):
     )
 
 
+def mlp_search(seed, steps, activation="relu"):
+    return GridSearchCV(
+        make_pipeline(
+            StandardScaler(), MLPClassifier(activation=activation, random_state=seed)
+        ),
+        {
+            "mlpclassifier__hidden_layer_sizes": [(m,) for m in SIZES],
+            "mlpclassifier__learning_rate_init": steps,
+        },
+        cv=5,
+    )
+
+
 def searches(seed):
     found = {OURS: our_search(seed), OURS_L2: our_search(seed, l2=1e-4)}
-    grids = {**MLP_GRIDS, MLP_SIGMOID: ([0.0003, 0.001, 0.003], "logistic")}
-    for name, (steps, activation) in grids.items():
-        model = MLPClassifier(activation=activation, random_state=seed)
-        found[name] = GridSearchCV(
-            make_pipeline(StandardScaler(), model),
-            {
-                "mlpclassifier__hidden_layer_sizes": [(m,) for m in SIZES],
-                "mlpclassifier__learning_rate_init": steps,
-            },
-            cv=5,
-        )
+    for name, steps in MLP_GRIDS.items():
+        found[name] = mlp_search(seed, steps)
+    found[MLP_SIGMOID] = mlp_search(seed, AROUND_MLP_DEFAULT, activation="logistic")
     return found
 
 
