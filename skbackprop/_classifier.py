@@ -175,7 +175,7 @@ class BackpropClassifier(
         "l2": [Interval(Real, 0, None, closed="left")],
         "init": [StrOptions({"sigmoid", "glorot", "normal"})],
         "init_scale": [Interval(Real, 0, None, closed="neither")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
@@ -203,7 +203,7 @@ class BackpropClassifier(
         l2=0.0,
         init="sigmoid",
         init_scale=0.01,
-        tol=1e-4,
+        tol="auto",
         n_iter_no_change="auto",
         early_stopping="auto",
         validation_fraction=0.1,

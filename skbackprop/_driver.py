@@ -44,6 +44,7 @@ from ._stopping import (
     patience,
     refits,
     second_run_kept,
+    tolerance,
     watches_validation,
 )
 from ._tasks import fit_tasks
@@ -217,7 +218,7 @@ def refit_on_all_rows(estimator, history, start, whole, validation, first, tasks
     run_epochs(
         run,
         max_iter=n_epochs,
-        stopper=NoImprovementStopper(estimator.tol, np.inf),  # never stops
+        stopper=NoImprovementStopper(0.0, np.inf),  # never stops
         history=History(estimator.loss_curve_, [], []),
         validation=None,
         early_stopping=False,
@@ -261,10 +262,13 @@ def train(
     """
     solver = solver_of(estimator)
     with np.errstate(over="ignore", invalid="ignore"):
+        tol = tolerance(estimator.tol, n_rows, solver.mini_batches)
         if not solver.first_order:
-            return fit_by_minimizing(estimator, solver, run, history, validation, tasks)
+            return fit_by_minimizing(
+                estimator, solver, run, history, validation, tasks, tol
+            )
         stopper = NoImprovementStopper(
-            estimator.tol, patience(estimator.n_iter_no_change, n_rows)
+            tol, patience(estimator.n_iter_no_change, n_rows)
         )
         stopped = run_epochs(
             run,
@@ -288,9 +292,9 @@ def train(
     return stopped
 
 
-def fit_by_minimizing(estimator, solver, run, history, validation, tasks):
+def fit_by_minimizing(estimator, solver, run, history, validation, tasks, tol):
     """A minimiser (L-BFGS-B) in the run's coordinates, recording every
-    iteration.
+    iteration, to the gradient tolerance ``tol``.
 
     A callback that asks to stop ends the minimisation after its iteration
     (SciPy stops on ``StopIteration`` from its callback).
@@ -314,7 +318,7 @@ def fit_by_minimizing(estimator, solver, run, history, validation, tasks):
         run.objective.loss_and_gradient,
         run.theta,
         estimator.max_iter,
-        estimator.tol,
+        tol,
         after_iteration,
     )
     if not asked_to_stop:

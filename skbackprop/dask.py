@@ -146,7 +146,7 @@ best_loss_, n_iter_, t_
         l2=0.0,
         init="glorot",
         init_scale=0.01,
-        tol=1e-4,
+        tol="auto",
         n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,

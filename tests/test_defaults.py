@@ -19,6 +19,9 @@ from skbackprop._stopping import (
     AUTO_PATIENCE,
     AUTO_PATIENCE_ROWS,
     AUTO_PATIENCE_SMALL,
+    AUTO_TOL,
+    AUTO_TOL_ROWS,
+    AUTO_TOL_SMALL,
     AUTO_VALIDATION_ROWS,
 )
 
@@ -33,6 +36,7 @@ def test_the_defaults_are_those_the_benchmark_chose():
         early_stopping="auto",
         n_hidden=64,
         n_iter_no_change="auto",
+        tol="auto",
         l2=0.0,
         momentum=0.0,
     )
@@ -61,6 +65,44 @@ def test_auto_patience_is_20_epochs_on_data_of_1000_rows_or_fewer(
     # a number is taken as it is, whatever the size
     clf = quiet_fit(BackpropClassifier(n_iter_no_change=4, **params), X, y)
     assert clf.n_iter_ == 1 + 4 + 1
+
+
+@pytest.mark.parametrize(
+    "solver, n_samples, resolved",
+    [
+        ("adam", AUTO_TOL_ROWS, AUTO_TOL_SMALL),
+        ("adam", AUTO_TOL_ROWS + 1, AUTO_TOL),
+        ("sgd", AUTO_TOL_ROWS + 1, AUTO_TOL),
+        # one step an epoch: a full-batch epoch improves as one step does
+        ("gd", AUTO_TOL_ROWS + 1, AUTO_TOL_SMALL),
+    ],
+)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_auto_tol_is_1e_3_for_mini_batches_beyond_1000_rows(
+    solver, n_samples, resolved, early_stopping, capsys
+):
+    assert (AUTO_TOL, AUTO_TOL_SMALL, AUTO_TOL_ROWS) == (1e-3, 1e-4, 1000)
+    X, y = make_classification(n_samples=n_samples, random_state=0)
+    params = dict(solver=solver, early_stopping=early_stopping, random_state=0)
+    auto = quiet_fit(BackpropClassifier(tol="auto", verbose=1, **params), X, y)
+    # the rule that stopped the fit names the tolerance it applied
+    assert f"did not improve more than tol={resolved} " in capsys.readouterr().out
+    assert auto.tol == "auto"  # the parameter is left as given
+    # and "auto" trains exactly as that number: the same epochs, the same
+    # weights, bit for bit (the same operations in the same order)
+    number = quiet_fit(BackpropClassifier(tol=resolved, **params), X, y)
+    assert auto.n_iter_ == number.n_iter_ < auto.max_iter
+    np.testing.assert_array_equal(auto.coefs_[0], number.coefs_[0])
+    assert auto.loss_curve_ == number.loss_curve_
+
+
+def test_auto_tol_is_lbfgs_gradient_tolerance_of_1e_4():
+    X, y = make_classification(n_samples=2000, random_state=0)
+    params = dict(solver="lbfgs", max_iter=300, random_state=0)
+    auto = quiet_fit(BackpropClassifier(**params), X, y)
+    number = quiet_fit(BackpropClassifier(tol=AUTO_TOL_SMALL, **params), X, y)
+    assert auto.n_iter_ == number.n_iter_
+    np.testing.assert_array_equal(auto.coefs_[0], number.coefs_[0])
 
 
 @pytest.mark.parametrize("n_samples, watched", [(190, False), (200, True)])

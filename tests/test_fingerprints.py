@@ -77,6 +77,7 @@ RECORDED_DEFAULTS = dict(
     init="glorot",
     n_iter_no_change=10,
     early_stopping=False,
+    tol=1e-4,
 )
 
 
