@@ -43,7 +43,8 @@ class HeldOutScorer:
         self.X = X
         self.y = to_numpy(estimator.classes_)[to_numpy(labels)]
         p = to_numpy(p)
-        self.sample_weight = None if np.all(p == p[0]) else p
+        # the scorer's keyword arguments, the same at every epoch
+        self.weights = {} if np.all(p == p[0]) else {"sample_weight": p}
         self.snapshot = copy.copy(estimator)
         # The rows come as the fit converted them, without column names.
         self.snapshot.__dict__.pop("feature_names_in_", None)
@@ -51,11 +52,8 @@ class HeldOutScorer:
     def __call__(self, theta):
         """The score of the network with raw weights ``theta``."""
         self.snapshot._theta = theta
-        weights = (
-            {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
-        )
         try:
-            score = float(self.scorer(self.snapshot, self.X, self.y, **weights))
+            score = float(self.scorer(self.snapshot, self.X, self.y, **self.weights))
         except (ValueError, TypeError) as error:
             # e.g. roc_auc on validation rows of one class
             raise ValueError(
