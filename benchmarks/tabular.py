@@ -86,6 +86,12 @@ ABLATIONS = {
     "n_iter_no_change=20": dict(n_iter_no_change=20),
     "tol=1e-4 (on data of any size)": dict(tol=1e-4),
     "tol=1e-3 (on data of any size)": dict(tol=1e-3),
+    "batch_size=64": dict(batch_size=64),
+    "batch_size=500": dict(batch_size=500),
+    "l2=1e-4": dict(l2=1e-4),
+    "l2=1e-3": dict(l2=1e-3),
+    "validation_fraction=0.2": dict(validation_fraction=0.2),
+    "max_iter=200 (MLPClassifier's)": dict(max_iter=200),
 }
 TIE = 0.005  # half a point of accuracy
 BELOW_LINEAR = 0.01  # a point below LogisticRegression

@@ -36,12 +36,16 @@ ENTRIES = {
     "max_iter": """\
     max_iter : int, default=1000
         Epochs for the first-order solvers, iterations for ``"lbfgs"``.
-        The no-improvement rule ends the benchmark fits well before.""",
+        On the benchmark MLPClassifier's 200 scored 0.8552 against 0.8561
+        (4 sets worse, 1 better): on tables of a few hundred rows an epoch
+        is a few steps, and 27 of its 215 default fits run more than 200
+        epochs.""",
     "batch_size": """\
     batch_size : int, default=200
         Mini-batch size for ``"adam"`` and ``"sgd"``, clipped to the number
         of samples (MLPClassifier's ``"auto"`` is the same
-        ``min(200, n_samples)``).""",
+        ``min(200, n_samples)``). On the benchmark 64 scored 0.8549 and
+        500 scored 0.8555, against 0.8561.""",
     "momentum": """\
     momentum : float, default=0.0
         Heavy-ball momentum for ``"gd"`` and ``"sgd"``:
@@ -52,7 +56,11 @@ ENTRIES = {
         L2 penalty: ``(l2 / 2) * ||w||^2`` over every weight except the
         biases is added to the loss. 0 is the book. scikit-learn's
         ``MLPClassifier`` calls its penalty ``alpha``; here alpha is the
-        book's learning rate, so the penalty is ``l2``.""",
+        book's learning rate, so the penalty is ``l2``. The penalty is on
+        the raw weights, so it pulls hardest on the features of smallest
+        scale; on the benchmark's raw columns 1e-4 scored 0.8562 against
+        0.8561 (4 sets better, 6 worse) in 1.34 times the fit time, and
+        1e-3 scored 0.8496.""",
     "init": """\
     init : {"sigmoid", "glorot", "normal"}, default="sigmoid"
         ``"sigmoid"``: hidden weights normal with variance 4 / D (LeCun's
@@ -88,7 +96,7 @@ ENTRIES = {
         waits 20 epochs on training data of at most 1,000 rows, where an
         epoch is at most five mini-batch steps, and 10 on larger data: on
         the benchmark it scored 0.8561 against 0.8538 for 10 everywhere and
-        0.8562 for 20 everywhere, which took 1.36 times its fit time.
+        0.8562 for 20 everywhere, which took 1.2 times its fit time.
         ``tol=0`` with a large ``n_iter_no_change`` runs all ``max_iter``
         epochs.""",
     "early_stopping": """\
@@ -113,7 +121,8 @@ ENTRIES = {
     "validation_fraction": """\
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` and no
-        ``X_val`` is given.""",
+        ``X_val`` is given. On the benchmark 0.2 scored 0.8525 against
+        0.8561.""",
     "scoring": """\
     scoring : "loss", str, callable or None, default="loss"
         What early stopping watches on the validation data, as in

@@ -26,7 +26,7 @@ AUTO_REFIT_ROWS = 1000
 # mini-batch steps, and 10 such epochs ended fits that were still learning:
 # benchmarks/tabular.py --ablations, 0.8561 for "auto" against 0.8538 for 10
 # everywhere (9 tables worse, 1 better) and 0.8562 for 20 everywhere (1 worse),
-# which took 1.36 times the fit time (45.8 s against 33.8 s).
+# which took 1.2 times the fit time (47.0 s against 39.2 s).
 # The same size as AUTO_REFIT_ROWS (above) but a constant of its own, so that
 # the benchmarks can move the refit's threshold without moving this one.
 AUTO_PATIENCE_ROWS = 1000
