@@ -14,8 +14,9 @@ AUTO_VALIDATION_ROWS = 20
 # this many rows, trains again on all of them for the best epoch count:
 # benchmarks/refit.py, on the 25 KEEL tables of 120 to 958 training rows,
 # 0.33 point of mean accuracy over four seeds (0.27 to 0.47) for 1.6 times
-# their fit time; above it, 0.06 point over the 43 tables at 1.4 times the
-# fit time (benchmarks/tabular.py --ablations), and twice the time of
+# their fit time; above it, 0.03 point over the 43 tables (2 better, none
+# worse) at 1.6 times the fit time (benchmarks/tabular.py --ablations, "training
+# again at any size"), and twice the time of
 # benchmarks/grid_search.py on digits (1,437 rows a fold) for 0.0006 of
 # best score (benchmarks/README.md).
 AUTO_REFIT_ROWS = 1000
